@@ -1,0 +1,169 @@
+"""Loading and checking configs before a Runner is built.
+
+* ``<prefix>::path/to/config.py`` resolves through the plugins'
+  ``gankd_config_roots`` (``gankd::`` is this repository's ``configs/``).
+* :func:`prepare_config` applies plugins' CLI arguments, scopes the model
+  subtree (:func:`gankd.registry.scope_config_types`) and runs the read-only
+  checks: gankd's own (every top-level component type resolves) and the
+  plugins' ``gankd_check_config``. All problems are reported together, one
+  line each, before anything is built.
+"""
+import argparse
+import copy
+import os
+from typing import List, Optional
+
+from mmengine.config import Config, DictAction
+
+from gankd.plugins import hook_results
+from gankd.registry import (ALL_REGISTRIES, DATASETS, METRICS, MODELS,
+                            UnknownComponentError, _type_scope, find_type,
+                            resolve_type, scope_config_types)
+
+__all__ = [
+    'ConfigError', 'config_roots', 'resolve_config_path', 'load_config',
+    'check_config', 'prepare_config', 'add_common_arguments'
+]
+
+REPO_CONFIGS = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.dirname(__file__))), 'configs')
+
+
+class ConfigError(ValueError):
+    """A config cannot be used; the message lists each problem on a line."""
+
+
+def config_roots() -> dict:
+    """prefix -> folder, from gankd and every loaded plugin."""
+    roots = {'gankd': REPO_CONFIGS}
+    for plugin, result in hook_results('gankd_config_roots'):
+        for prefix, folder in result.items():
+            if prefix in roots and roots[prefix] != folder:
+                raise ConfigError(
+                    f"config prefix '{prefix}::' is claimed twice (plugin "
+                    f"'{plugin}' and another); use the plugin's own name")
+            roots[prefix] = folder
+    return roots
+
+
+def resolve_config_path(path: str) -> str:
+    """Turn ``prefix::rel/path.py`` into a file path; check it exists."""
+    if '::' in path:
+        prefix, _, rel = path.partition('::')
+        roots = config_roots()
+        if prefix not in roots:
+            raise ConfigError(
+                f"unknown config prefix '{prefix}::' in {path}; known: "
+                f"{', '.join(sorted(roots))} (is the plugin installed?)")
+        path = os.path.join(roots[prefix], rel)
+    if not os.path.isfile(path):
+        raise ConfigError(f'config file not found: {path}')
+    return path
+
+
+def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
+    """Read a config (``prefix::`` allowed) and merge ``cfg_options``."""
+    cfg = Config.fromfile(resolve_config_path(path))
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    return cfg
+
+
+def _check_type(field: str, cfg, registry) -> List[str]:
+    if not isinstance(cfg, dict) or not isinstance(cfg.get('type'), str):
+        return []
+    try:
+        resolve_type(registry, cfg['type'], cfg.get('_scope_'))
+    except UnknownComponentError as error:
+        return [f'{field}.type: {error}']
+    return []
+
+
+def _check_nested_types(field: str, cfg, scope: Optional[str]) -> List[str]:
+    """Every ``type`` below ``cfg`` must name something in some registry of
+    its scope (nested parts are built by whoever holds them, so the
+    registry is not known here). ``init_cfg`` and ``train_cfg`` are skipped:
+    they use registries outside mmengine's tree (e.g. mmpretrain's batch
+    augments)."""
+    problems = []
+    if isinstance(cfg, dict):
+        obj_type = cfg.get('type')
+        if isinstance(obj_type, str):
+            scope = cfg.get('_scope_') or _type_scope(obj_type) or scope
+            if not any(find_type(registry, obj_type, scope) is not None
+                       for registry in ALL_REGISTRIES.values()):
+                problems += _check_type(field, dict(cfg, _scope_=scope),
+                                        MODELS)
+        for key, value in cfg.items():
+            if key not in ('init_cfg', 'train_cfg', 'type', '_scope_'):
+                problems += _check_nested_types(f'{field}.{key}', value,
+                                                scope)
+    elif isinstance(cfg, (list, tuple)):
+        for i, value in enumerate(cfg):
+            problems += _check_nested_types(f'{field}[{i}]', value, scope)
+    return problems
+
+
+def check_config(cfg: Config, command: str) -> List[str]:
+    """gankd's checks plus the plugins' ``gankd_check_config``, read-only."""
+    model = cfg.get('model')
+    problems = _check_type('model', model, MODELS)
+    if not problems and isinstance(model, dict):
+        problems = _check_nested_types('model', model, None)
+    for split in ('train', 'val', 'test'):
+        loader = cfg.get(f'{split}_dataloader')
+        if isinstance(loader, dict):
+            problems += _check_type(f'{split}_dataloader.dataset',
+                                    loader.get('dataset'), DATASETS)
+        evaluator = cfg.get(f'{split}_evaluator')
+        for i, metric in enumerate(evaluator if isinstance(
+                evaluator, (list, tuple)) else [evaluator]):
+            problems += _check_type(f'{split}_evaluator[{i}]', metric,
+                                    METRICS)
+    if command == 'train' and cfg.get('train_dataloader') is None:
+        problems.append('train_dataloader: missing; training needs one')
+    for plugin, result in hook_results(
+            'gankd_check_config', command=command, cfg=copy.deepcopy(cfg)):
+        problems += [f'[{plugin}] {line}' for line in result]
+    return problems
+
+
+def prepare_config(cfg: Config, command: str,
+                   args: Optional[argparse.Namespace] = None) -> Config:
+    """Apply plugins' CLI arguments, scope the model, run every check.
+
+    Raises:
+        ConfigError: listing every problem found, one per line.
+    """
+    if args is not None:
+        hook_results('gankd_apply_cli_arguments', command=command, args=args,
+                     cfg=cfg)
+    if cfg.get('model') is not None:
+        scope_config_types(cfg.model)
+    cfg.setdefault('default_scope', 'gankd')
+    problems = check_config(cfg, command)
+    if problems:
+        raise ConfigError('the config cannot be used:\n  ' +
+                          '\n  '.join(problems))
+    return cfg
+
+
+def add_common_arguments(parser: argparse.ArgumentParser,
+                         command: str) -> None:
+    """Arguments every Runner command takes, then the plugins' own."""
+    parser.add_argument(
+        'config', help='config file, or <plugin>::path inside a plugin')
+    parser.add_argument('--work-dir', help='where logs and checkpoints go '
+                        '(default: work_dirs/<config name>)')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config keys, e.g. train_cfg.max_epochs=2')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher for distributed runs')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    hook_results('gankd_add_cli_arguments', command=command, parser=parser)

@@ -1,0 +1,64 @@
+"""``gankd plugins``: installed plugins and their components, by kind."""
+import argparse
+import json
+from typing import Dict, List, Optional
+
+from gankd.plugins import ENTRY_POINT_GROUP, plugin_infos
+from gankd.registry import ALL_REGISTRIES
+from gankd.apis.errors import report_user_errors
+
+__all__ = ['build_parser', 'plugin_report', 'main']
+
+
+def _group(components: Dict[str, List[str]]) -> Dict[str, List[str]]:
+    """registry name -> names, regrouped as kind -> names for models."""
+    from gankd.kinds import kind_of
+    groups: Dict[str, List[str]] = {}
+    for registry_name, names in components.items():
+        for name in names:
+            group = registry_name
+            if registry_name == 'model':
+                group = kind_of(ALL_REGISTRIES['model'].get(name)) or 'model'
+            groups.setdefault(group, []).append(name)
+    return {group: sorted(names) for group, names in sorted(groups.items())}
+
+
+def plugin_report() -> List[dict]:
+    """One dict per plugin: name, module, distribution, version, status,
+    error and components grouped by kind (other models under ``model``)."""
+    return [
+        dict(
+            name=info.name,
+            module=info.module,
+            distribution=info.distribution,
+            version=info.version,
+            status=info.status,
+            error=info.error,
+            components=_group(info.components)) for info in plugin_infos()
+    ]
+
+
+def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description='List installed gankd plugins.')
+    parser.add_argument('--json', action='store_true', help='print JSON')
+    return parser
+
+
+@report_user_errors
+def main(argv: Optional[List[str]] = None, prog: Optional[str] = None) -> None:
+    args = build_parser(prog).parse_args(argv)
+    report = plugin_report()
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return
+    print(f"{len(report)} plugin(s) in entry point group '{ENTRY_POINT_GROUP}'")
+    for plugin in report:
+        source = f"{plugin['distribution']} {plugin['version']}"
+        print(f"\n{plugin['name']}  [{plugin['status']}]  ({source}, "
+              f"module {plugin['module']})")
+        if plugin['error']:
+            print(f"  error: {plugin['error']}")
+        for group, names in plugin['components'].items():
+            print(f"  {group}: {', '.join(names)}")

@@ -1,0 +1,53 @@
+"""``gankd test`` / ``tools/test.py``: evaluate a checkpoint of any config."""
+import argparse
+import json
+import os.path as osp
+from typing import List, Optional
+
+from gankd.apis.config import add_common_arguments, load_config, prepare_config
+from gankd.apis.errors import report_user_errors
+
+__all__ = ['build_parser', 'test', 'main']
+
+
+def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description='Evaluate a checkpoint with a gankd config.')
+    add_common_arguments(parser, 'test')
+    parser.add_argument('checkpoint', help='checkpoint file to evaluate')
+    parser.add_argument(
+        '--out', help='write the metrics to this JSON file as well')
+    return parser
+
+
+def test(cfg) -> dict:
+    """Build a :class:`~gankd.engine.GankdRunner` from ``cfg``, run its test
+    loop on ``cfg.load_from`` and return the metrics."""
+    from gankd.engine import GankdRunner
+    runner = GankdRunner.from_cfg(cfg)
+    return runner.test()
+
+
+def configure(args: argparse.Namespace):
+    cfg = load_config(args.config, args.cfg_options)
+    cfg.launcher = args.launcher
+    cfg.load_from = args.checkpoint
+    cfg.resume = False
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    return prepare_config(cfg, 'test', args)
+
+
+@report_user_errors
+def main(argv: Optional[List[str]] = None, prog: Optional[str] = None) -> dict:
+    args = build_parser(prog).parse_args(argv)
+    metrics = test(configure(args))
+    if args.out:
+        from gankd.utils.checkpoint import atomic_write_bytes
+        atomic_write_bytes(
+            json.dumps(metrics, indent=2, default=float).encode(), args.out)
+    return metrics

@@ -1,0 +1,63 @@
+"""``gankd train`` / ``tools/train.py``: train any gankd config."""
+import argparse
+import os.path as osp
+from typing import List, Optional
+
+from gankd.apis.config import add_common_arguments, load_config, prepare_config
+from gankd.apis.errors import report_user_errors
+
+__all__ = ['build_parser', 'train', 'main']
+
+
+def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description='Train a model from a gankd config.')
+    add_common_arguments(parser, 'train')
+    parser.add_argument(
+        '--resume',
+        nargs='?',
+        const='auto',
+        help='resume from the latest checkpoint in the work dir, or from '
+        'the given checkpoint')
+    parser.add_argument(
+        '--no-validate',
+        action='store_true',
+        help='skip validation during training')
+    return parser
+
+
+def train(cfg):
+    """Build a :class:`~gankd.engine.GankdRunner` from ``cfg`` and train.
+
+    Returns:
+        GankdRunner: the runner after training.
+    """
+    from gankd.engine import GankdRunner
+    runner = GankdRunner.from_cfg(cfg)
+    runner.train()
+    return runner
+
+
+def configure(args: argparse.Namespace):
+    """The config for ``args``: loaded, overridden, prepared and checked."""
+    cfg = load_config(args.config, args.cfg_options)
+    cfg.launcher = args.launcher
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    if args.resume == 'auto':
+        cfg.resume, cfg.load_from = True, None
+    elif args.resume is not None:
+        cfg.resume, cfg.load_from = True, args.resume
+    if args.no_validate:
+        cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+    return prepare_config(cfg, 'train', args)
+
+
+@report_user_errors
+def main(argv: Optional[List[str]] = None, prog: Optional[str] = None) -> None:
+    args = build_parser(prog).parse_args(argv)
+    train(configure(args))

@@ -1,0 +1,44 @@
+"""The ``gankd`` command: ``gankd <command> [args]``.
+
+Each command is the same function as its ``tools/`` script, so the two never
+drift: ``gankd train`` is ``tools/train.py``, and so on.
+"""
+import importlib
+import sys
+from typing import List, Optional
+
+__all__ = ['COMMANDS', 'main']
+
+#: command -> (module under gankd.apis, one-line help)
+COMMANDS = {
+    'train': ('train', 'train a model from a config'),
+    'test': ('test', 'evaluate a checkpoint'),
+    'plugins': ('list_plugins', 'list installed plugins and components'),
+    'print-config': ('print_config', 'print a config after merging'),
+}
+
+
+def _usage() -> str:
+    lines = ['usage: gankd <command> [args]  (gankd <command> -h for help)',
+             '', 'commands:']
+    lines += [f'  {name:<14}{text}' for name, (_, text) in COMMANDS.items()]
+    return '\n'.join(lines)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if not argv or argv[0] in ('-h', '--help'):
+        print(_usage())
+        return 0 if argv else 2
+    command, rest = argv[0], argv[1:]
+    if command not in COMMANDS:
+        print(f"gankd: unknown command '{command}'\n\n{_usage()}",
+              file=sys.stderr)
+        return 2
+    module = importlib.import_module(f'gankd.apis.{COMMANDS[command][0]}')
+    module.main(rest, prog=f'gankd {command}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

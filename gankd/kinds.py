@@ -1,0 +1,244 @@
+"""The six plugin kinds, as base classes whose docstrings are the contract.
+
+A component's kind is its base class; all kinds live in the one
+``gankd.registry.MODELS``. :func:`build_kind` (and ``build_distiller``, ...)
+build a config and check the kind before constructing anything, so a
+generator given where a distiller is expected fails naming both.
+
+Frozen parts (a teacher, a pretrained generator, an attribute predictor) are
+declared with :meth:`FrozenPartsMixin.freeze`: their parameters stop
+requiring grad and they stay in eval mode when ``train()`` is called.
+"""
+from typing import Dict, List, Optional, Sequence
+
+import torch
+from mmengine.model import BaseModel, BaseModule
+from torch import Tensor, nn
+
+from gankd.registry import MODELS, resolve_type
+
+__all__ = [
+    'FrozenPartsMixin', 'BaseDistiller', 'BaseAssistant', 'BaseGenerator',
+    'BaseInverter', 'BaseProbe', 'BaseRestorer', 'KINDS', 'KindMismatchError',
+    'kind_of', 'build_kind', 'build_distiller', 'build_assistant',
+    'build_generator', 'build_inverter', 'build_probe', 'build_restorer'
+]
+
+
+class FrozenPartsMixin:
+    """Keeps named submodules frozen: no grad, eval mode under ``train()``."""
+
+    def freeze(self, *names: str) -> None:
+        """Freeze the submodules called ``names`` (attributes of ``self``)."""
+        frozen = set(getattr(self, '_frozen_parts', ()))
+        for name in names:
+            module = getattr(self, name)
+            module.requires_grad_(False)
+            module.eval()
+            frozen.add(name)
+        self._frozen_parts = tuple(sorted(frozen))
+
+    def train(self, mode: bool = True):
+        super().train(mode)
+        for name in getattr(self, '_frozen_parts', ()):
+            getattr(self, name).eval()
+        return self
+
+    def init_weights(self) -> None:
+        # A parent's init_cfg (e.g. Kaiming on every Conv2d) would otherwise
+        # reach the pretrained frozen parts too: restore them afterwards.
+        saved = {
+            name: {k: v.clone()
+                   for k, v in getattr(self, name).state_dict().items()}
+            for name in getattr(self, '_frozen_parts', ())
+        }
+        super().init_weights()
+        for name, state in saved.items():
+            getattr(self, name).load_state_dict(state)
+
+
+class BaseDistiller(FrozenPartsMixin, BaseModel):
+    """Distils a frozen teacher into a student (mmengine ``BaseModel``).
+
+    Holds ``self.teacher`` (frozen: loaded through gankd's safe loader, eval
+    mode even under ``train()``, run under ``torch.inference_mode``, never
+    re-initialised), ``self.student`` and optional assistants.
+
+    * ``loss(inputs, data_samples) -> dict``: inputs ``[N, C, H, W]`` after the
+      data preprocessor; returns named losses, keys that backprop containing
+      ``loss`` and prefixed by role (``distill.``, ``student.``).
+    * ``predict(inputs, data_samples) -> list[DataSample]``: runs only the
+      deployable network (student, plus assistant where the method deploys
+      one) and fills ``pred_score``/``pred_label`` as mmpretrain does.
+    * ``deployable() -> nn.Module``: the network that export writes as a plain
+      mmpretrain checkpoint.
+    """
+
+    def deployable(self) -> nn.Module:
+        raise NotImplementedError
+
+
+class BaseAssistant(BaseModule):
+    """Learns what the student misses: the teacher - student residual.
+
+    ``forward(x) -> Tensor``: given the input images ``[N, C, H, W]`` (or the
+    shared features a method passes), returns the residual estimate with the
+    same shape as the student output it corrects (features ``[N, C_T, h, w]``
+    or logits ``[N, K]``). Inference adds it to the student's output.
+    """
+
+
+class BaseGenerator(BaseModule):
+    """Latent codes to images in ``[-1, 1]``, with its spaces and layers.
+
+    Attributes (set by subclasses):
+        z_dim (int): size of the input latent ``z``.
+        w_dim (int | None): size of the intermediate latent, None if absent.
+        num_layers (int): number of per-layer codes in ``wp`` (1 without w).
+        resolution (int): output side ``H = W``.
+        latent_spaces (tuple[str]): among ``'z'``, ``'w'``, ``'wp'``.
+
+    Methods:
+        ``sample_z(n, generator=None) -> [n, z_dim]`` standard normal codes.
+        ``mapping(z, truncation_psi=None, truncation_layers=None) -> dict``
+            with ``w`` ``[N, w_dim]`` and ``wp`` ``[N, num_layers, w_dim]``.
+        ``synthesize(codes, space='wp') -> [N, 3, H, W]``.
+        ``forward(z) -> dict`` with at least ``image``.
+        ``layer_names() -> list[str]`` synthesis layers in order.
+        ``forward_to(codes, layer, space='wp') -> Tensor`` the named layer's
+            output (the next layer's input).
+        ``forward_from(feature, codes, layer, space='wp') -> [N, 3, H, W]``
+            continues from ``layer``'s output; ``forward_from(forward_to(c,
+            l), c, l)`` equals ``synthesize(c)``.
+    Official checkpoints load through converters
+    (``gankd_checkpoint_converters``).
+    """
+
+    def sample_z(self, n: int, generator: Optional[torch.Generator] = None):
+        return torch.randn(n, self.z_dim, generator=generator)
+
+    def layer_names(self) -> List[str]:
+        raise NotImplementedError
+
+    def synthesize(self, codes: Tensor, space: str = 'wp') -> Tensor:
+        raise NotImplementedError
+
+    def forward_to(self, codes: Tensor, layer: str, space: str = 'wp'):
+        raise NotImplementedError
+
+    def forward_from(self, feature: Tensor, codes: Tensor, layer: str,
+                     space: str = 'wp') -> Tensor:
+        raise NotImplementedError
+
+
+class BaseInverter(FrozenPartsMixin, BaseModel):
+    """Images (plus an optional degradation) to latent codes (``BaseModel``).
+
+    ``invert(images, degradation=None) -> dict`` with ``codes`` (shape set
+    by the space: ``[N, z_dim]``, ``[N, w_dim]``, ``[N, L, w_dim]``, or a
+    method's own, e.g. mGANprior's ``[N, n_codes, L, w_dim]``) and ``image``
+    ``[N, 3, H, W]`` the reconstruction in ``[-1, 1]``; images ``[N, 3, H, W]``
+    in ``[-1, 1]``; batched over N. The generator is frozen. ``predict`` calls
+    ``invert`` so the Runner's test loop can evaluate it.
+    """
+
+    def invert(self, images: Tensor, degradation=None) -> Dict[str, Tensor]:
+        raise NotImplementedError
+
+
+class BaseProbe(FrozenPartsMixin, BaseModule):
+    """Semantic directions (or layer-wise scores) of a frozen generator.
+
+    ``fit(num_samples, ...) -> dict`` name -> unit boundary ``[1, dim]`` (per
+    latent space) or layer-wise scores; ``edit(codes, boundary, strengths)
+    -> codes`` moves codes ``[N, ...]`` along a boundary, giving
+    ``[N, S, ...]`` for S strengths. The generator and attribute predictor are
+    frozen parts.
+    """
+
+    def fit(self, *args, **kwargs):
+        raise NotImplementedError
+
+    def edit(self, codes: Tensor, boundary: Tensor,
+             strengths: Sequence[float]) -> Tensor:
+        raise NotImplementedError
+
+
+class BaseRestorer(FrozenPartsMixin, BaseModel):
+    """(degraded image, reference image) -> restored image (``BaseModel``).
+
+    ``loss(inputs, data_samples) -> dict`` and ``predict(inputs,
+    data_samples)`` take ``inputs`` as a dict with ``degraded`` and
+    ``reference``, each ``[N, 3, H, W]`` in ``[-1, 1]``; ``predict`` sets
+    ``pred_img`` ``[3, H, W]`` on each data sample.
+    """
+
+
+KINDS = {
+    'distiller': BaseDistiller,
+    'assistant': BaseAssistant,
+    'generator': BaseGenerator,
+    'inverter': BaseInverter,
+    'probe': BaseProbe,
+    'restorer': BaseRestorer,
+}
+
+
+class KindMismatchError(TypeError):
+    """A config names a component of another kind than the one expected."""
+
+
+def kind_of(obj) -> Optional[str]:
+    """The kind name of a class or instance, or None for other components."""
+    cls = obj if isinstance(obj, type) else type(obj)
+    for name, base in KINDS.items():
+        if issubclass(cls, base):
+            return name
+    return None
+
+
+def build_kind(cfg: dict, kind: str, default_args: Optional[dict] = None):
+    """Build ``cfg`` from ``MODELS``, checking it is of ``kind``.
+
+    Raises:
+        KindMismatchError: before construction, naming the expected kind and
+            the component's actual kind.
+    """
+    if kind not in KINDS:
+        raise KeyError(f"unknown kind '{kind}'; kinds: {', '.join(KINDS)}")
+    obj_type = cfg['type']
+    cls = obj_type if not isinstance(obj_type, str) else resolve_type(
+        MODELS, obj_type, cfg.get('_scope_'))
+    base = KINDS[kind]
+    if not issubclass(cls, base):
+        actual = kind_of(cls)
+        actual = (f'a {actual} ({KINDS[actual].__name__})'
+                  if actual else 'not a gankd kind')
+        raise KindMismatchError(
+            f"expected a {kind} ({base.__name__}), but '{cfg['type']}' is "
+            f'{actual}. Use a {base.__name__} subclass here.')
+    return MODELS.build(cfg, default_args=default_args)
+
+
+def build_distiller(cfg, default_args=None) -> BaseDistiller:
+    return build_kind(cfg, 'distiller', default_args)
+
+
+def build_assistant(cfg, default_args=None) -> BaseAssistant:
+    return build_kind(cfg, 'assistant', default_args)
+
+
+def build_generator(cfg, default_args=None) -> BaseGenerator:
+    return build_kind(cfg, 'generator', default_args)
+
+
+def build_inverter(cfg, default_args=None) -> BaseInverter:
+    return build_kind(cfg, 'inverter', default_args)
+
+
+def build_probe(cfg, default_args=None) -> BaseProbe:
+    return build_kind(cfg, 'probe', default_args)
+
+
+def build_restorer(cfg, default_args=None) -> BaseRestorer:
+    return build_kind(cfg, 'restorer', default_args)

@@ -1,0 +1,105 @@
+"""Checkpoint converters from official formats, contributed by plugins.
+
+A plugin returns :class:`CheckpointConverter` objects from
+``gankd_checkpoint_converters``; :func:`convert_checkpoint` reads a file with
+the weights-only loader, picks the converter (by name, or the one whose
+``matches`` accepts the file) and returns a gankd state dict.
+:func:`check_state_dict` is the strict key/shape check converters share.
+"""
+from dataclasses import dataclass
+from typing import Callable, Dict, Mapping, Optional
+
+import torch
+
+from gankd.plugins import hook_results
+from gankd.utils.checkpoint import load_weights
+
+__all__ = [
+    'CheckpointConverter', 'ConversionError', 'converters',
+    'convert_checkpoint', 'check_state_dict'
+]
+
+
+class ConversionError(ValueError):
+    """A checkpoint does not fit the converter; names the offending key."""
+
+
+@dataclass(frozen=True)
+class CheckpointConverter:
+    """An official format -> gankd state dict.
+
+    Attributes:
+        name: unique, e.g. ``'genforce-stylegan2'``.
+        convert: ``convert(checkpoint) -> state_dict``; raises
+            :class:`ConversionError` naming a missing, extra or misshapen key.
+        matches: optional ``matches(checkpoint) -> bool`` to detect the
+            format when no name is given.
+        description: one line for listings.
+    """
+    name: str
+    convert: Callable[[dict], Dict[str, torch.Tensor]]
+    matches: Optional[Callable[[dict], bool]] = None
+    description: str = ''
+
+
+def converters() -> Dict[str, CheckpointConverter]:
+    """name -> converter, over every loaded plugin (a clash raises)."""
+    found: Dict[str, CheckpointConverter] = {}
+    owners: Dict[str, str] = {}
+    for plugin, result in hook_results('gankd_checkpoint_converters'):
+        for converter in result:
+            if converter.name in found:
+                raise ConversionError(
+                    f"converter '{converter.name}' is provided by both "
+                    f"plugin '{owners[converter.name]}' and '{plugin}'")
+            found[converter.name] = converter
+            owners[converter.name] = plugin
+    return found
+
+
+def convert_checkpoint(path: str, name: Optional[str] = None) -> dict:
+    """Read ``path`` safely and convert it.
+
+    Args:
+        path: the official checkpoint file.
+        name: converter name; when None, the single converter whose
+            ``matches`` accepts the file.
+    """
+    available = converters()
+    checkpoint = load_weights(path)
+    if name is not None:
+        if name not in available:
+            raise ConversionError(
+                f"unknown converter '{name}'; available: "
+                f"{', '.join(sorted(available)) or 'none'}")
+        chosen = available[name]
+    else:
+        fits = [c for c in available.values()
+                if c.matches is not None and c.matches(checkpoint)]
+        if len(fits) != 1:
+            raise ConversionError(
+                f'{path}: {len(fits)} converters recognise this file '
+                f"({', '.join(c.name for c in fits) or 'none'}); name one "
+                f"of: {', '.join(sorted(available)) or 'none'}")
+        chosen = fits[0]
+    try:
+        return chosen.convert(checkpoint)
+    except ConversionError as error:
+        raise ConversionError(f'{path} ({chosen.name}): {error}') from None
+
+
+def check_state_dict(state: Mapping[str, torch.Tensor],
+                     expected: Mapping[str, torch.Size]) -> None:
+    """Raise :class:`ConversionError` unless ``state`` has exactly the
+    expected keys with the expected shapes; the message names the key."""
+    missing = [key for key in expected if key not in state]
+    extra = [key for key in state if key not in expected]
+    if missing or extra:
+        raise ConversionError(
+            f'{len(state)} keys converted, {len(expected)} expected; '
+            f'missing: {missing[:5]}, unexpected: {extra[:5]}')
+    for key, shape in expected.items():
+        if tuple(state[key].shape) != tuple(shape):
+            raise ConversionError(
+                f"key '{key}': shape {tuple(state[key].shape)}, expected "
+                f'{tuple(shape)}')
