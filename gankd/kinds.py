@@ -18,7 +18,7 @@ from torch import Tensor, nn
 from gankd.registry import MODELS, resolve_type
 
 __all__ = [
-    'FrozenPartsMixin', 'BaseDistiller', 'BaseAssistant', 'BaseGenerator',
+    'FrozenPartsMixin', 'ModeDispatchMixin', 'BaseDistiller', 'BaseAssistant', 'BaseGenerator',
     'BaseInverter', 'BaseProbe', 'BaseRestorer', 'KINDS', 'KindMismatchError',
     'kind_of', 'build_kind', 'build_distiller', 'build_assistant',
     'build_generator', 'build_inverter', 'build_probe', 'build_restorer'
@@ -57,7 +57,31 @@ class FrozenPartsMixin:
             getattr(self, name).load_state_dict(state)
 
 
-class BaseDistiller(FrozenPartsMixin, BaseModel):
+class ModeDispatchMixin:
+    """mmengine's ``forward(inputs, data_samples, mode)`` contract, dispatched
+    to ``loss``, ``predict`` and ``_forward`` (mode ``'tensor'``)."""
+
+    def forward(self, inputs, data_samples=None, mode: str = 'tensor'):
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        if mode == 'tensor':
+            return self._forward(inputs, data_samples)
+        raise ValueError(f"mode must be 'loss', 'predict' or 'tensor', "
+                         f"got '{mode}'")
+
+    def loss(self, inputs, data_samples) -> dict:
+        raise NotImplementedError
+
+    def predict(self, inputs, data_samples=None) -> list:
+        raise NotImplementedError
+
+    def _forward(self, inputs, data_samples=None):
+        raise NotImplementedError
+
+
+class BaseDistiller(FrozenPartsMixin, ModeDispatchMixin, BaseModel):
     """Distils a frozen teacher into a student (mmengine ``BaseModel``).
 
     Holds ``self.teacher`` (frozen: loaded through gankd's safe loader, eval
@@ -131,7 +155,7 @@ class BaseGenerator(BaseModule):
         raise NotImplementedError
 
 
-class BaseInverter(FrozenPartsMixin, BaseModel):
+class BaseInverter(FrozenPartsMixin, ModeDispatchMixin, BaseModel):
     """Images (plus an optional degradation) to latent codes (``BaseModel``).
 
     ``invert(images, degradation=None) -> dict`` with ``codes`` (shape set
@@ -164,7 +188,7 @@ class BaseProbe(FrozenPartsMixin, BaseModule):
         raise NotImplementedError
 
 
-class BaseRestorer(FrozenPartsMixin, BaseModel):
+class BaseRestorer(FrozenPartsMixin, ModeDispatchMixin, BaseModel):
     """(degraded image, reference image) -> restored image (``BaseModel``).
 
     ``loss(inputs, data_samples) -> dict`` and ``predict(inputs,

@@ -17,6 +17,7 @@ corrupt, or holding types outside the allowlist.
 import io
 import os
 import pickle
+import re
 import uuid
 import zipfile
 from typing import Any, Callable, Optional, Union
@@ -57,6 +58,13 @@ TRAINING_STATE_ALLOWLIST = _training_state_allowlist()
 MapLocation = Union[str, torch.device, Callable, None]
 
 
+def _unpickler_reason(message: str) -> str:
+    """The one informative line of torch's long weights-only message."""
+    match = re.search(r'WeightsUnpickler error:\s*(.+)', message)
+    reason = match.group(1) if match else message.strip()
+    return reason.splitlines()[0].split('. ')[0] if reason else 'unknown'
+
+
 def _load(path: str, map_location: MapLocation, allow: list) -> Any:
     path = os.fspath(path)
     if not os.path.isfile(path):
@@ -68,10 +76,15 @@ def _load(path: str, map_location: MapLocation, allow: list) -> Any:
             return torch.load(path, map_location=map_location,
                               weights_only=True)
     except pickle.UnpicklingError as error:
-        first = str(error).strip().splitlines()[0] if str(error) else ''
+        reason = _unpickler_reason(str(error))
+        refused = re.search(r'Unsupported global: GLOBAL (\S+)', reason)
+        if refused is None:  # not a pickle of allowed shape: a damaged file
+            raise CheckpointError(
+                f'{path}: not a readable PyTorch checkpoint (truncated or '
+                f'corrupt?): {reason}') from None
         raise CheckpointError(
-            f'{path}: refused by the weights-only loader ({first}); the '
-            'file holds objects other than tensors and plain Python data. '
+            f'{path}: holds {refused.group(1)}, which the weights-only '
+            'loader does not allow (only tensors and plain Python data). '
             'Re-save it as a state dict, or convert it with '
             'tools/convert_checkpoint.py.') from None
     except (RuntimeError, EOFError, zipfile.BadZipFile, OSError,

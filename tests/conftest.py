@@ -1,0 +1,54 @@
+"""Shared fixtures: a clean default scope, temporary registrations, and a
+way to run the project's tools as subprocesses."""
+import os
+import subprocess
+import sys
+
+import pytest
+from mmengine.registry import DefaultScope
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TEST_CONFIGS = os.path.join(REPO, 'tests', 'data', 'configs')
+
+
+@pytest.fixture(autouse=True)
+def no_default_scope():
+    """Each test starts and ends with no mmengine default scope."""
+    DefaultScope._instance_dict.clear()
+    yield
+    DefaultScope._instance_dict.clear()
+
+
+@pytest.fixture
+def temp_register():
+    """``temp_register(registry, cls)`` registers for this test only."""
+    added = []
+
+    def register(registry, cls, name=None):
+        name = name or cls.__name__
+        registry.register_module(name=name, module=cls)
+        added.append((registry, name))
+        return cls
+
+    yield register
+    for registry, name in added:
+        registry._module_dict.pop(name, None)
+
+
+def _run_tool(args, cwd=REPO, env=None, timeout=600, check=True):
+    full_env = dict(os.environ, PYTHONUNBUFFERED='1', **(env or {}))
+    result = subprocess.run([sys.executable, *args], cwd=cwd, env=full_env,
+                            capture_output=True, text=True, timeout=timeout)
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f'{args} exited {result.returncode}:\n{result.stdout[-3000:]}\n'
+            f'{result.stderr[-3000:]}')
+    return result
+
+
+@pytest.fixture
+def run_tool():
+    """``run_tool(['tools/train.py', ...])`` runs ``python`` with those
+    arguments in the repository and returns the CompletedProcess; a non-zero
+    exit fails the test unless ``check=False``."""
+    return _run_tool

@@ -1,0 +1,96 @@
+"""Kinds: typed builds check the kind; frozen parts stay frozen."""
+import pytest
+import torch
+from torch import nn
+
+from gankd.kinds import (BaseDistiller, BaseGenerator, KindMismatchError,
+                         build_distiller, build_generator, build_kind,
+                         kind_of)
+from gankd.registry import MODELS
+
+
+class ToyGenerator(BaseGenerator):
+    z_dim = 4
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 12)
+
+    def forward(self, z):
+        return dict(image=torch.tanh(self.fc(z)).view(-1, 3, 2, 2))
+
+
+class ToyDistiller(BaseDistiller):
+
+    def __init__(self, init_cfg=None):
+        super().__init__(init_cfg=init_cfg)
+        self.teacher = nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4),
+                                     nn.Dropout(0.5))
+        self.student = nn.Conv2d(3, 4, 3)
+        self.freeze('teacher')
+
+
+def test_kind_of_classes_and_instances():
+    assert kind_of(ToyGenerator) == 'generator'
+    assert kind_of(ToyDistiller()) == 'distiller'
+    assert kind_of(nn.Linear) is None
+
+
+def test_typed_build_returns_the_kind(temp_register):
+    temp_register(MODELS, ToyGenerator)
+    generator = build_generator(dict(type='ToyGenerator'))
+    assert isinstance(generator, ToyGenerator)
+    assert generator.sample_z(5).shape == (5, 4)
+
+
+def test_wrong_kind_names_both_before_building(temp_register, monkeypatch):
+    temp_register(MODELS, ToyGenerator)
+    built = []
+    monkeypatch.setattr(ToyGenerator, '__init__',
+                        lambda self: built.append(1))
+    with pytest.raises(KindMismatchError) as info:
+        build_distiller(dict(type='ToyGenerator'))
+    message = str(info.value)
+    assert 'expected a distiller (BaseDistiller)' in message
+    assert "'ToyGenerator' is a generator (BaseGenerator)" in message
+    assert built == []  # checked before construction
+
+
+def test_foreign_component_is_not_a_kind():
+    with pytest.raises(KindMismatchError, match='not a gankd kind'):
+        build_kind(dict(type='mmpretrain.ImageClassifier'), 'restorer')
+
+
+def test_unknown_kind_name():
+    with pytest.raises(KeyError, match='kinds: distiller'):
+        build_kind(dict(type='X'), 'teacher')
+
+
+def test_frozen_part_stays_eval_and_without_grad():
+    model = ToyDistiller()
+    model.train()
+    assert model.training and model.student.training
+    assert not model.teacher.training
+    assert not any(p.requires_grad for p in model.teacher.parameters())
+    assert all(p.requires_grad for p in model.student.parameters())
+    # Eval mode is observable: dropout is off, BN uses running stats.
+    x = torch.randn(2, 3, 5, 5)
+    assert torch.equal(model.teacher(x), model.teacher(x))
+
+
+def test_init_weights_does_not_reinitialise_frozen_parts():
+    model = ToyDistiller(init_cfg=dict(type='Constant', layer='Conv2d',
+                                       val=0.5))
+    teacher_before = model.teacher[0].weight.clone()
+    model.init_weights()
+    assert torch.equal(model.teacher[0].weight, teacher_before)
+    # The same init_cfg did reach the student.
+    assert torch.all(model.student.weight == 0.5)
+
+
+def test_mode_dispatch():
+    model = ToyDistiller()
+    model.loss = lambda inputs, samples: {'loss': inputs.sum()}
+    assert model(torch.ones(2), mode='loss')['loss'].item() == 2
+    with pytest.raises(ValueError, match="got 'train'"):
+        model(torch.ones(2), mode='train')

@@ -1,0 +1,78 @@
+"""Project rules that code review alone would let slip."""
+import ast
+import importlib.metadata
+import inspect
+import os
+import re
+
+from gankd import hookspecs
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def python_files(folder):
+    for root, _, files in os.walk(os.path.join(REPO, folder)):
+        for name in files:
+            if name.endswith('.py'):
+                yield os.path.join(root, name)
+
+
+def hookspec_names():
+    return [name for name, obj in inspect.getmembers(hookspecs)
+            if name.startswith('gankd_') and callable(obj)]
+
+
+def test_core_never_imports_plugin_packages():
+    offenders = []
+    for path in python_files('gankd'):
+        tree = ast.parse(open(path).read(), path)
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Call) and getattr(
+                    node.func, 'attr', getattr(node.func, 'id', '')) in (
+                        'import_module', '__import__') and node.args and \
+                    isinstance(node.args[0], ast.Constant):
+                names = [str(node.args[0].value)]
+            offenders += [f'{os.path.relpath(path, REPO)}: {name}'
+                          for name in names if name.startswith('gankd_')]
+    assert offenders == []
+
+
+def test_every_plugin_folder_is_a_declared_entry_point():
+    folders = sorted(
+        name for name in os.listdir(os.path.join(REPO, 'plugins'))
+        if os.path.isfile(os.path.join(REPO, 'plugins', name, '__init__.py')))
+    assert all(re.fullmatch(r'gankd_[a-z0-9_]+', name) for name in folders)
+    declared = sorted(
+        ep.name for ep in importlib.metadata.distribution(
+            'gankd').entry_points if ep.group == 'gankd.plugins')
+    assert declared == folders, ('reinstall gankd (make install) after '
+                                 'adding a plugin folder')
+    for ep in importlib.metadata.distribution('gankd').entry_points:
+        if ep.group == 'gankd.plugins':
+            assert ep.value == ep.name  # folder name == import name
+
+
+def test_every_hookspec_is_documented():
+    for name in hookspec_names():
+        doc = inspect.getdoc(getattr(hookspecs, name)) or ''
+        assert len(doc.splitlines()) >= 3, f'{name}: document it'
+        assert 'Args:' in doc or 'Returns:' in doc, name
+        assert name in hookspecs.__doc__, f'{name}: list it in a phase'
+    readme = open(os.path.join(REPO, 'README.md')).read()
+    assert 'gankd/hookspecs.py' in readme
+
+
+def test_every_hookspec_is_implemented_by_the_example_and_tested():
+    example = open(os.path.join(REPO, 'examples', 'gankd_example_plugin',
+                                'gankd_example', '__init__.py')).read()
+    tests = ''.join(
+        open(path).read() for path in python_files('tests')
+        if not path.endswith('test_meta.py'))
+    for name in hookspec_names():
+        assert f'def {name}(' in example, f'example plugin lacks {name}'
+        assert name in tests, f'no test mentions {name}'

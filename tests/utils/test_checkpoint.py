@@ -1,0 +1,95 @@
+"""Safe loading with one-line errors; atomic writes."""
+import os
+
+import numpy as np
+import pytest
+import torch
+from mmengine.logging.history_buffer import HistoryBuffer
+
+from gankd.utils import checkpoint as ckpt
+
+
+class NotAllowed:
+    """Pickled by reference: the weights-only loader must refuse it."""
+
+
+def runner_like_checkpoint():
+    buffer = HistoryBuffer()
+    buffer.update(np.float64(1.5))
+    return dict(state_dict={'w': torch.ones(2)},
+                message_hub=dict(log_scalars={'loss': buffer},
+                                 runtime_info={'arr': np.arange(3)}))
+
+
+def test_weights_round_trip(tmp_path):
+    path = tmp_path / 'w.pth'
+    ckpt.save_checkpoint({'w': torch.arange(4.)}, str(path))
+    assert torch.equal(ckpt.load_weights(str(path))['w'], torch.arange(4.))
+
+
+@pytest.mark.parametrize('damage,phrase', [
+    ('missing', 'checkpoint not found'),
+    ('empty', 'checkpoint is empty'),
+    ('truncated', 'truncated or corrupt'),
+    ('garbage', 'truncated or corrupt'),
+])
+def test_bad_files_give_one_line_naming_the_file(tmp_path, damage, phrase):
+    path = tmp_path / 'bad.pth'
+    if damage != 'missing':
+        good = tmp_path / 'good.pth'
+        ckpt.save_checkpoint({'w': torch.randn(64, 64)}, str(good))
+        data = good.read_bytes()
+        path.write_bytes({'empty': b'', 'truncated': data[:len(data) // 2],
+                          'garbage': os.urandom(2000)}[damage])
+    with pytest.raises(ckpt.CheckpointError) as info:
+        ckpt.load_weights(str(path))
+    message = str(info.value)
+    assert phrase in message and str(path) in message
+    assert '\n' not in message
+
+
+def test_disallowed_objects_are_refused(tmp_path):
+    path = tmp_path / 'evil.pth'
+    torch.save({'obj': NotAllowed()}, str(path))
+    for load in (ckpt.load_weights, ckpt.load_training_checkpoint):
+        with pytest.raises(ckpt.CheckpointError) as info:
+            load(str(path))
+        assert 'holds test_checkpoint.NotAllowed' in str(info.value)
+        assert 'weights-only loader does not allow' in str(info.value)
+
+
+def test_training_allowlist_is_scoped_to_one_load(tmp_path):
+    path = tmp_path / 'epoch_1.pth'
+    torch.save(runner_like_checkpoint(), str(path))
+    # Plain weights loading refuses runner state...
+    with pytest.raises(ckpt.CheckpointError):
+        ckpt.load_weights(str(path))
+    loaded = ckpt.load_training_checkpoint(str(path))
+    assert loaded['message_hub']['log_scalars']['loss'].current() == 1.5
+    # ...and still does afterwards: safety was never switched off globally.
+    assert HistoryBuffer not in torch.serialization.get_safe_globals()
+    with pytest.raises(ckpt.CheckpointError):
+        ckpt.load_weights(str(path))
+
+
+def test_atomic_write_keeps_old_file_when_interrupted(tmp_path, monkeypatch):
+    path = tmp_path / 'ckpt.pth'
+    ckpt.save_checkpoint({'v': torch.tensor(1)}, str(path))
+
+    def crash(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, 'replace', crash)
+    with pytest.raises(KeyboardInterrupt):
+        ckpt.save_checkpoint({'v': torch.tensor(2)}, str(path))
+    monkeypatch.undo()
+    assert ckpt.load_weights(str(path))['v'].item() == 1
+    assert os.listdir(tmp_path) == ['ckpt.pth']  # no temp file left
+
+
+def test_atomic_write_uses_normal_permissions(tmp_path):
+    path = tmp_path / 'f.bin'
+    ckpt.atomic_write_bytes(b'x', str(path))
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (path.stat().st_mode & 0o777) == (0o666 & ~umask)
