@@ -55,6 +55,7 @@ __all__ = [
     'MODEL_WRAPPERS', 'WEIGHT_INITIALIZERS', 'TASK_UTILS', 'METRICS',
     'EVALUATOR', 'VISUALIZERS', 'VISBACKENDS', 'ALL_REGISTRIES',
     'GankdRegistry', 'UnknownComponentError', 'find_type', 'resolve_type',
+    'type_scope',
     'scope_config_types'
 ]
 
@@ -80,7 +81,7 @@ def _known_scope(prefix: str) -> bool:
     return root._search_child(prefix) is not None
 
 
-def _type_scope(type_name: str) -> Optional[str]:
+def type_scope(type_name: str) -> Optional[str]:
     """``'mmpretrain.ResNet'`` -> ``'mmpretrain'``; unscoped or a dotted
     import path (``'torch.nn.ReLU'``) -> None."""
     prefix, dot, _ = type_name.partition('.')
@@ -104,11 +105,9 @@ def _close_matches(registry: Registry, name: str) -> list:
                 sibling.import_from_location()
             except Exception:  # suggestions must never mask the real error
                 continue
-            candidates.update(
-                {key: f'{scope}.{key}'
-                 for key in sibling.module_dict})
-    # A qualified name wins over the bare one only when the bare one is not
-    # reachable from this registry.
+            # A name reachable unqualified is suggested unqualified.
+            for key in sibling.module_dict:
+                candidates.setdefault(key, f'{scope}.{key}')
     matches = difflib.get_close_matches(
         name.rpartition('.')[2], sorted(candidates), n=5, cutoff=0.75)
     return [candidates[match] for match in matches]
@@ -130,7 +129,7 @@ def find_type(registry: Registry, obj_type: str,
     """The class (or function) ``obj_type`` names, seen from ``registry``,
     or None. The scope is ``scope``, else the type's prefix, else the
     registry's own."""
-    scope = scope or _type_scope(obj_type) or registry.scope
+    scope = scope or type_scope(obj_type) or registry.scope
     with registry.switch_scope_and_registry(scope) as target:
         try:
             return target.get(obj_type)
@@ -147,7 +146,7 @@ def resolve_type(registry: Registry, obj_type: str,
     """
     found = find_type(registry, obj_type, scope)
     if found is None:
-        scope = scope or _type_scope(obj_type) or registry.scope
+        scope = scope or type_scope(obj_type) or registry.scope
         with registry.switch_scope_and_registry(scope) as target:
             raise UnknownComponentError(_unknown_message(target, obj_type))
     return found
@@ -164,7 +163,7 @@ def _scoped(build_func: Callable) -> Callable:
         if isinstance(obj_type, str):
             if '_scope_' not in cfg:
                 cfg = copy.copy(cfg)
-                cfg['_scope_'] = _type_scope(obj_type) or registry.scope
+                cfg['_scope_'] = type_scope(obj_type) or registry.scope
             resolve_type(registry, obj_type, cfg['_scope_'])
         return build_func(cfg, registry, default_args)
 
@@ -203,7 +202,7 @@ def scope_config_types(cfg: Any) -> Any:
     if isinstance(cfg, (dict, ConfigDict)):
         obj_type = cfg.get('type')
         if isinstance(obj_type, str) and '_scope_' not in cfg:
-            scope = _type_scope(obj_type)
+            scope = type_scope(obj_type)
             if scope is not None:
                 cfg['_scope_'] = scope
         for value in cfg.values():

@@ -17,7 +17,7 @@ from mmengine.config import Config, DictAction
 
 from gankd.plugins import hook_results
 from gankd.registry import (ALL_REGISTRIES, DATASETS, METRICS, MODELS,
-                            UnknownComponentError, _type_scope, find_type,
+                            UnknownComponentError, type_scope, find_type,
                             resolve_type, scope_config_types)
 
 __all__ = [
@@ -89,7 +89,7 @@ def _check_nested_types(field: str, cfg, scope: Optional[str]) -> List[str]:
     if isinstance(cfg, dict):
         obj_type = cfg.get('type')
         if isinstance(obj_type, str):
-            scope = cfg.get('_scope_') or _type_scope(obj_type) or scope
+            scope = cfg.get('_scope_') or type_scope(obj_type) or scope
             if not any(find_type(registry, obj_type, scope) is not None
                        for registry in ALL_REGISTRIES.values()):
                 problems += _check_type(field, dict(cfg, _scope_=scope),
