@@ -44,3 +44,20 @@ def test_config_checks_builds_and_runs(path):
         dataset = ROOT_DATASETS.build(dict(dataset_cfg, num_samples=4))
         sample = dataset[3]
         assert sample['inputs'].shape[-2:] == (size, size)
+
+
+@pytest.mark.parametrize('path', CONFIGS)
+def test_no_dataset_may_download(path):
+    """Offline: a dataset class that can download must be told not to."""
+    import inspect
+
+    from gankd.registry import DATASETS, find_type
+    cfg = load_config(os.path.join(REPO, path))
+    for split in ('train', 'val', 'test'):
+        loader = cfg.get(f'{split}_dataloader')
+        if not loader:
+            continue
+        dataset = loader['dataset']
+        cls = find_type(DATASETS, dataset['type'])
+        if 'download' in inspect.signature(cls.__init__).parameters:
+            assert dataset.get('download') is False, (path, split)

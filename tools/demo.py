@@ -14,7 +14,7 @@ from gankd.apis.config import load_config, prepare_config
 from gankd.apis.test import test
 from gankd.apis.train import train
 
-CONFIG = 'configs/baselines/resnet18-3stage-w8_1xb128_synthshapes.py'
+CONFIG = 'configs/baselines/resnet18-3stage-w8_1xb64_synthshapes.py'
 
 
 def main() -> None:
@@ -28,7 +28,7 @@ def main() -> None:
     cfg.work_dir = args.work_dir
     if args.epochs is not None:
         cfg.train_cfg.max_epochs = args.epochs
-    cfg.default_hooks.logger.interval = 79  # one line per epoch
+    cfg.default_hooks.logger.interval = 157  # one line per epoch
     prepare_config(cfg, 'train')
 
     start = time.time()

@@ -16,7 +16,7 @@ def test_gankd_without_command_prints_usage(run_tool):
 
 def test_print_config_resolves_gankd_prefix_and_checks(run_tool):
     result = run_tool(['tools/print_config.py',
-                       'gankd::baselines/resnet18-w16_1xb128_synthshapes.py',
+                       'gankd::baselines/resnet18-w16_1xb64_synthshapes.py',
                        '--check', '--cfg-options', 'train_cfg.max_epochs=3'])
     assert "default_scope = 'gankd'" in result.stdout
     assert 'max_epochs=3' in result.stdout
