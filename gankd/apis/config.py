@@ -80,15 +80,20 @@ def _check_type(field: str, cfg, registry) -> List[str]:
 
 
 def _check_nested_types(field: str, cfg, scope: Optional[str]) -> List[str]:
-    """Every ``type`` below ``cfg`` must name something in some registry of
-    its scope (nested parts are built by whoever holds them, so the
-    registry is not known here). ``init_cfg`` and ``train_cfg`` are skipped:
-    they use registries outside mmengine's tree (e.g. mmpretrain's batch
-    augments)."""
+    """Every class-like ``type`` below ``cfg`` must name something in some
+    registry of its scope (nested parts are built by whoever holds them, so
+    the registry is not known here).
+
+    Class-like means scope-prefixed or capitalised: lowercase values such as
+    an attribute list's ``dict(name='smile', type='binary')`` are data, not
+    components. ``init_cfg`` and ``train_cfg`` are skipped: they use
+    registries outside mmengine's tree (e.g. mmpretrain's batch augments).
+    """
     problems = []
     if isinstance(cfg, dict):
         obj_type = cfg.get('type')
-        if isinstance(obj_type, str):
+        if isinstance(obj_type, str) and (
+                type_scope(obj_type) or obj_type[:1].isupper()):
             scope = cfg.get('_scope_') or type_scope(obj_type) or scope
             if not any(find_type(registry, obj_type, scope) is not None
                        for registry in ALL_REGISTRIES.values()):

@@ -59,3 +59,22 @@ def test_test_tool_reproduces_the_training_validation(run_tool, tmp_path):
     metrics = json.loads(out.read_text())
     # The same weights on the same split: the same accuracy.
     assert abs(metrics['accuracy/top1'] - float(logged[-1])) < 1e-3
+
+
+def test_nested_checks_skip_data_dicts_with_a_type_key():
+    """An attribute list's dict(type='binary') is data; a capitalised typo
+    inside a model is still caught, naming its field."""
+    from mmengine.config import Config
+
+    from gankd.apis.config import check_config
+    model = dict(
+        type='mmpretrain.ImageClassifier',
+        backbone=dict(type='ResNet_CIFAR', depth=18),
+        head=dict(type='gankd.MultiAttributeHead', in_channels=8,
+                  attributes=[dict(name='smile', type='binary')],
+                  loss=dict(type='CrossEntropyLos')))
+    problems = check_config(Config(dict(model=model)), 'check')
+    assert len(problems) == 1
+    assert problems[0].startswith("model.head.loss.type: 'CrossEntropyLos'")
+    # Under the gankd-scoped head only the qualified name resolves.
+    assert 'Did you mean: mmpretrain.CrossEntropyLoss?' in problems[0]

@@ -1,0 +1,8 @@
+"""Reusable gankd model components.
+
+Importing this package registers them in :data:`gankd.registry.MODELS` (the
+registry imports it on first lookup).
+"""
+from .heads import MultiAttributeHead
+
+__all__ = ['MultiAttributeHead']
