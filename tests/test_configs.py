@@ -31,7 +31,7 @@ def test_config_checks_builds_and_runs(path):
     DefaultScope.get_instance(f'test-{path}', scope_name='gankd')
     # The Runner's path: mmengine's root registry, after the scope pass.
     model = ROOT_MODELS.build(cfg.model).eval()
-    size = 64 if '64' in os.path.basename(path) else 32
+    size = cfg.train_dataloader.dataset.get('img_size', 32)
     inputs = torch.randint(0, 256, (2, 3, size, size)).float()
     with torch.no_grad():
         data = model.data_preprocessor(dict(inputs=list(inputs)))

@@ -19,7 +19,6 @@ import os
 import pickle
 import re
 import uuid
-import zipfile
 from typing import Any, Callable, Optional, Union
 
 import numpy as np
@@ -87,8 +86,7 @@ def _load(path: str, map_location: MapLocation, allow: list) -> Any:
             'loader does not allow (only tensors and plain Python data). '
             'Re-save it as a state dict, or convert it with '
             'tools/convert_checkpoint.py.') from None
-    except (RuntimeError, EOFError, zipfile.BadZipFile, OSError,
-            ValueError) as error:
+    except Exception as error:  # garbage makes the unpickler raise anything
         # torch's messages run on for several sentences; keep the first.
         first = str(error).strip().splitlines()[0].split('. ')[0] \
             if str(error) else ''
