@@ -4,22 +4,15 @@
 # feature) + global average pooling + gankd's MultiAttributeHead (one linear
 # layer for all 10 attributes). Trains in a few minutes on 2 CPU cores.
 _base_ = [
+    '../_base_/models/resnet18-w16_cifar.py',
     '../_base_/datasets/synth_faces_attrs_32.py',
     '../_base_/default_runtime.py',
 ]
 
+# The SynthShapes teacher's network with the classification head replaced.
 model = dict(
-    type='mmpretrain.ImageClassifier',
-    backbone=dict(
-        type='mmpretrain.ResNet_CIFAR',
-        depth=18,
-        stem_channels=16,
-        base_channels=16,
-        num_stages=4,
-        out_indices=(3, ),
-        style='pytorch'),
-    neck=dict(type='mmpretrain.GlobalAveragePooling'),
     head=dict(
+        _delete_=True,
         type='gankd.MultiAttributeHead',
         in_channels=128,
         # SynthFaces' metainfo['attributes'] in gt_attrs order, written

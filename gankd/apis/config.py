@@ -22,7 +22,8 @@ from gankd.registry import (ALL_REGISTRIES, DATASETS, METRICS, MODELS,
 
 __all__ = [
     'ConfigError', 'config_roots', 'resolve_config_path', 'load_config',
-    'check_config', 'prepare_config', 'add_common_arguments'
+    'check_config', 'prepare_config', 'add_common_arguments',
+    'apply_common_arguments'
 ]
 
 REPO_CONFIGS = os.path.join(
@@ -151,6 +152,16 @@ def prepare_config(cfg: Config, command: str,
         raise ConfigError('the config cannot be used:\n  ' +
                           '\n  '.join(problems))
     return cfg
+
+
+def apply_common_arguments(cfg: Config, args: argparse.Namespace) -> None:
+    """``--launcher`` and ``--work-dir`` (default ``work_dirs/<config>``)."""
+    cfg.launcher = args.launcher
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        name = os.path.splitext(os.path.basename(args.config))[0]
+        cfg.work_dir = os.path.join('work_dirs', name)
 
 
 def add_common_arguments(parser: argparse.ArgumentParser,

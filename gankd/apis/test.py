@@ -1,10 +1,10 @@
 """``gankd test`` / ``tools/test.py``: evaluate a checkpoint of any config."""
 import argparse
 import json
-import os.path as osp
 from typing import List, Optional
 
-from gankd.apis.config import add_common_arguments, load_config, prepare_config
+from gankd.apis.config import (add_common_arguments, apply_common_arguments,
+                               load_config, prepare_config)
 from gankd.apis.errors import report_user_errors
 
 __all__ = ['build_parser', 'test', 'main']
@@ -31,14 +31,9 @@ def test(cfg) -> dict:
 
 def configure(args: argparse.Namespace):
     cfg = load_config(args.config, args.cfg_options)
-    cfg.launcher = args.launcher
+    apply_common_arguments(cfg, args)
     cfg.load_from = args.checkpoint
     cfg.resume = False
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
     return prepare_config(cfg, 'test', args)
 
 

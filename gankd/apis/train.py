@@ -1,9 +1,9 @@
 """``gankd train`` / ``tools/train.py``: train any gankd config."""
 import argparse
-import os.path as osp
 from typing import List, Optional
 
-from gankd.apis.config import add_common_arguments, load_config, prepare_config
+from gankd.apis.config import (add_common_arguments, apply_common_arguments,
+                               load_config, prepare_config)
 from gankd.apis.errors import report_user_errors
 
 __all__ = ['build_parser', 'train', 'main']
@@ -42,12 +42,7 @@ def train(cfg):
 def configure(args: argparse.Namespace):
     """The config for ``args``: loaded, overridden, prepared and checked."""
     cfg = load_config(args.config, args.cfg_options)
-    cfg.launcher = args.launcher
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    apply_common_arguments(cfg, args)
     if args.resume == 'auto':
         cfg.resume, cfg.load_from = True, None
     elif args.resume is not None:

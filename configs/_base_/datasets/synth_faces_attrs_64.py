@@ -1,67 +1,9 @@
-# SynthFaces (embedded, procedural) for attribute prediction at 64x64:
-# 512 identities, 10 attributes (gt_attrs, order in gankd/datasets/README.md),
-# 10k train / 2k val / 2k test images rendered on the fly.
-dataset_type = 'SynthFaces'
-data_preprocessor = dict(
-    num_classes=512,  # identities (gt_label); attributes are in gt_attrs
-    # RGB statistics measured on 2,000 training images
-    mean=[130.2, 135.3, 128.9],
-    std=[67.6, 51.6, 50.4],
-    # SynthFaces gives BGR images, like mmcv's LoadImageFromFile
-    to_rgb=True)
+# SynthFaces (embedded, procedural) for attribute prediction at 64x64: the
+# 32x32 piece with the image size, batch and measured statistics changed.
+_base_ = ['./synth_faces_attrs_32.py']
 
-# No flips: a horizontal flip would negate yaw and lighting.
-train_pipeline = [
-    dict(type='mmpretrain.PackInputs', algorithm_keys=['gt_attrs']),
-]
-test_pipeline = train_pipeline
+data_preprocessor = dict(std=[67.6, 51.6, 50.4])
 
-train_dataloader = dict(
-    batch_size=64,
-    num_workers=2,
-    persistent_workers=True,
-    dataset=dict(
-        type=dataset_type,
-        num_samples=10000,
-        split='train',
-        seed=0,
-        img_size=64,
-        num_identities=512,
-        pipeline=train_pipeline),
-    sampler=dict(type='DefaultSampler', shuffle=True),
-)
-
-val_dataloader = dict(
-    batch_size=64,
-    num_workers=2,
-    persistent_workers=True,
-    dataset=dict(
-        type=dataset_type,
-        num_samples=2000,
-        split='val',
-        seed=0,
-        img_size=64,
-        num_identities=512,
-        pipeline=test_pipeline,
-        test_mode=True),
-    sampler=dict(type='DefaultSampler', shuffle=False),
-)
-# Per-attribute accuracy (sign accuracy and MAE for yaw and lighting).
-val_evaluator = dict(type='AttributeMetric')
-
-test_dataloader = dict(
-    batch_size=64,
-    num_workers=2,
-    persistent_workers=True,
-    dataset=dict(
-        type=dataset_type,
-        num_samples=2000,
-        split='test',
-        seed=0,
-        img_size=64,
-        num_identities=512,
-        pipeline=test_pipeline,
-        test_mode=True),
-    sampler=dict(type='DefaultSampler', shuffle=False),
-)
-test_evaluator = val_evaluator
+train_dataloader = dict(batch_size=64, dataset=dict(img_size=64))
+val_dataloader = dict(batch_size=64, dataset=dict(img_size=64))
+test_dataloader = dict(batch_size=64, dataset=dict(img_size=64))
