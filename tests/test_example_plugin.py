@@ -1,6 +1,7 @@
 """The third-party example plugin, installed into the test venv with pip:
 listed by `gankd plugins`, trained by tools/train.py without custom_imports,
 and every hook it implements doing its job."""
+import importlib
 import json
 import os
 import shutil
@@ -25,12 +26,18 @@ def installed():
         [sys.executable, '-m', 'pip', 'install', '--quiet', '--no-deps',
          '--no-build-isolation', '--disable-pip-version-check', '-e',
          EXAMPLE], check=True, capture_output=True, timeout=300)
-    import importlib
+    # A running interpreter reads .pth files (where pip puts an editable
+    # install's import hook) only at start-up: the entry point is visible
+    # now, the module is not. Subprocesses need no help; this one does.
+    added = EXAMPLE not in sys.path
+    if added:
+        sys.path.append(EXAMPLE)
     importlib.invalidate_caches()
-    sys.path_importer_cache.clear()
     plugins.unload_plugins()
     yield
     plugins.unload_plugins()
+    if added:
+        sys.path.remove(EXAMPLE)
 
 
 def test_gankd_plugins_lists_it(installed, run_tool):

@@ -4,8 +4,8 @@
   ``gankd_config_roots`` (``gankd::`` is this repository's ``configs/``).
 * :func:`prepare_config` applies plugins' CLI arguments, scopes the model
   subtree (:func:`gankd.registry.scope_config_types`) and runs the read-only
-  checks: gankd's own (every top-level component type resolves) and the
-  plugins' ``gankd_check_config``. All problems are reported together, one
+  checks: gankd's own (every component type resolves, nested model parts
+  included) and the plugins' ``gankd_check_config``. All problems are reported together, one
   line each, before anything is built.
 """
 import argparse
@@ -37,13 +37,16 @@ class ConfigError(ValueError):
 def config_roots() -> dict:
     """prefix -> folder, from gankd and every loaded plugin."""
     roots = {'gankd': REPO_CONFIGS}
+    owners = {'gankd': 'gankd itself'}
     for plugin, result in hook_results('gankd_config_roots'):
         for prefix, folder in result.items():
             if prefix in roots and roots[prefix] != folder:
                 raise ConfigError(
-                    f"config prefix '{prefix}::' is claimed twice (plugin "
-                    f"'{plugin}' and another); use the plugin's own name")
+                    f"config prefix '{prefix}::' is claimed by both "
+                    f"{owners[prefix]} and plugin '{plugin}'; a plugin "
+                    'should use its own name')
             roots[prefix] = folder
+            owners[prefix] = f"plugin '{plugin}'"
     return roots
 
 
