@@ -4,7 +4,6 @@ and every hook it implements doing its job."""
 import importlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 

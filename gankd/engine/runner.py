@@ -67,7 +67,7 @@ class GankdRunner(Runner):
                         filename: str,
                         map_location: Union[str, Callable] = 'cpu',
                         strict: bool = False,
-                        revise_keys: list = [(r'^module.', '')]):
+                        revise_keys=((r'^module.', ''), )):
         """Load a training checkpoint into the model (resume, ``load_from``).
 
         Raises:
