@@ -4,6 +4,9 @@ Importing this package registers them in :data:`gankd.registry.MODELS` (the
 registry imports it on first lookup).
 """
 from . import backbones  # noqa: F401  (registers the CIFAR backbones)
+from . import connectors  # noqa: F401  (registers ConvBNConnector)
+from . import losses  # noqa: F401  (registers the distillation losses)
+from . import recorders  # noqa: F401  (registers recorders in TASK_UTILS)
 from .heads import MultiAttributeHead
 
 __all__ = ['MultiAttributeHead']
