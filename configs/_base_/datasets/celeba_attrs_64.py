@@ -46,19 +46,7 @@ val_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=False),
 )
 val_evaluator = dict(type='AttributeMetric')
+# The test loader is the val loader on the test split.
 test_dataloader = dict(
-    batch_size=64,
-    num_workers=2,
-    persistent_workers=True,
-    dataset=dict(
-        type=dataset_type,
-        data_root='data/celeba',
-        ann_file='list_attr_celeba.txt',
-        data_prefix='img_align_celeba',
-        partition_file='list_eval_partition.txt',
-        split='test',
-        pipeline=test_pipeline,
-        test_mode=True),
-    sampler=dict(type='DefaultSampler', shuffle=False),
-)
+    val_dataloader, dataset=dict(val_dataloader['dataset'], split='test'))
 test_evaluator = val_evaluator

@@ -49,19 +49,7 @@ val_dataloader = dict(
 # Per-attribute accuracy (sign accuracy and MAE for yaw and lighting).
 val_evaluator = dict(type='AttributeMetric')
 
+# The test loader is the val loader on the test split.
 test_dataloader = dict(
-    batch_size=128,
-    num_workers=2,
-    persistent_workers=True,
-    dataset=dict(
-        type=dataset_type,
-        num_samples=2000,
-        split='test',
-        seed=0,
-        img_size=32,
-        num_identities=512,
-        pipeline=test_pipeline,
-        test_mode=True),
-    sampler=dict(type='DefaultSampler', shuffle=False),
-)
+    val_dataloader, dataset=dict(val_dataloader['dataset'], split='test'))
 test_evaluator = val_evaluator

@@ -52,19 +52,7 @@ val_dataloader = dict(
 )
 val_evaluator = dict(type='mmpretrain.Accuracy', topk=(1, 5))
 
+# The test loader is the val loader on the test split.
 test_dataloader = dict(
-    batch_size=64,
-    num_workers=1,
-    persistent_workers=True,
-    dataset=dict(
-        type=dataset_type,
-        num_samples=2000,
-        split='test',
-        seed=0,
-        img_size=32,
-        num_classes=100,
-        pipeline=test_pipeline,
-        test_mode=True),
-    sampler=dict(type='DefaultSampler', shuffle=False),
-)
+    val_dataloader, dataset=dict(val_dataloader['dataset'], split='test'))
 test_evaluator = val_evaluator
