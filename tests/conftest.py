@@ -52,3 +52,20 @@ def run_tool():
     arguments in the repository and returns the CompletedProcess; a non-zero
     exit fails the test unless ``check=False``."""
     return _run_tool
+
+
+@pytest.fixture(scope='session')
+def tiny_teacher_ckpt(tmp_path_factory):
+    """Path of a saved (random, seeded) teacher of ``tiny_kd.py``, written
+    as mmengine writes checkpoints (``{'state_dict': ...}``)."""
+    import torch
+    from mmengine.config import Config
+
+    from gankd.registry import MODELS, scope_config_types
+    cfg = Config.fromfile(os.path.join(TEST_CONFIGS, 'tiny_kd.py'))
+    torch.manual_seed(1)
+    teacher = MODELS.build(scope_config_types(cfg.teacher.to_dict()))
+    teacher.init_weights()
+    path = str(tmp_path_factory.mktemp('teacher') / 'teacher.pth')
+    torch.save({'state_dict': teacher.state_dict()}, path)
+    return path

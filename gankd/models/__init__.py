@@ -5,6 +5,7 @@ registry imports it on first lookup).
 """
 from . import backbones  # noqa: F401  (registers the CIFAR backbones)
 from . import connectors  # noqa: F401  (registers ConvBNConnector)
+from . import distillers  # noqa: F401  (registers SingleTeacherDistiller)
 from . import losses  # noqa: F401  (registers the distillation losses)
 from . import recorders  # noqa: F401  (registers recorders in TASK_UTILS)
 from .heads import MultiAttributeHead

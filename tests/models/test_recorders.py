@@ -152,3 +152,18 @@ def test_recorder_builds_from_task_utils():
     recorder = TASK_UTILS.build(dict(type='gankd.ModuleOutputsRecorder',
                                      source='a.b', record_all=True))
     assert isinstance(recorder, ModuleOutputsRecorder) and recorder.record_all
+
+
+def test_record_stops_after_the_last_needed_layer(model):
+    manager = RecorderManager(dict(
+        first=dict(type='ModuleOutputsRecorder', source='backbone.layer1'),
+        second=dict(type='ModuleOutputsRecorder', source='backbone.layer2')))
+    manager.prepare(model)
+    ran = []
+    model.head.register_forward_hook(lambda *a: ran.append('head'))
+    x = torch.randn(2, 3, 8, 8)
+    out = manager.record(lambda: model(x), ['first'], stop_early=True)
+    assert list(out) == ['first'] and ran == []
+    torch.testing.assert_close(out['first'], model.backbone.layer1(x))
+    manager.record(lambda: model(x), stop_early=False)
+    assert ran == ['head'] and _num_hooks(model) == 1  # only the test's hook

@@ -73,6 +73,11 @@ class ModuleOutputsRecorder:
         """Whether the hook is installed (inside the ``with`` block)."""
         return self._handle is not None
 
+    @property
+    def has_data(self) -> bool:
+        """Whether something was recorded since the last ``__enter__``."""
+        return bool(self._data)
+
     def _hook(self, module: nn.Module, inputs: Any, outputs: Any) -> None:
         if self.record_all:
             self._data.append(outputs)

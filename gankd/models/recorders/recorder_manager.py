@@ -1,12 +1,16 @@
 """Several named recorders used as one context manager."""
 import contextlib
-from typing import Any, Dict, Mapping, Union
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Union
 
 from torch import nn
 
 from gankd.registry import TASK_UTILS
 
 __all__ = ['RecorderManager']
+
+
+class _AllRecorded(Exception):
+    """Raised from a forward hook to skip the layers no recorder needs."""
 
 
 class RecorderManager:
@@ -65,6 +69,46 @@ class RecorderManager:
     def __exit__(self, exc_type, exc_value, traceback) -> bool:
         stack, self._stack = self._stack, None
         return stack.__exit__(exc_type, exc_value, traceback)
+
+    def record(self, forward: Callable[[], Any],
+               names: Optional[Sequence[str]] = None,
+               stop_early: bool = False) -> Dict[str, Any]:
+        """Run ``forward()`` with the recorders ``names`` (default: all)
+        entered and return what they recorded, ``{name: data}``.
+
+        With ``stop_early`` the forward is cut as soon as every one of them
+        has recorded (none may use ``record_all``): the layers after the
+        deepest recorded one are never computed. A stage-by-stage distiller
+        training stage 1 thus pays for stage 1 only.
+        """
+        names = list(self.recorders) if names is None else list(names)
+        chosen = [self.get_recorder(name) for name in names]
+        if stop_early and any(r.record_all for r in chosen):
+            raise ValueError('stop_early needs recorders that keep only '
+                             'the last call (record_all=False).')
+        handles = []
+
+        def stop_when_done(*_):
+            if all(r.has_data for r in chosen):
+                raise _AllRecorded
+
+        with contextlib.ExitStack() as stack:
+            for recorder in chosen:
+                stack.enter_context(recorder)
+            if stop_early:
+                # Registered after the recorders' own hooks, so it runs
+                # after they stored the output.
+                handles = [r.module.register_forward_hook(stop_when_done)
+                           for r in chosen]
+            try:
+                forward()
+            except _AllRecorded:
+                pass
+            finally:
+                for handle in handles:
+                    handle.remove()
+        return {name: r.get_record_data()
+                for name, r in zip(names, chosen)}
 
     def get_recorder(self, name: str) -> Any:
         """The recorder called ``name``.

@@ -1,0 +1,4 @@
+"""mmengine hooks shared by methods."""
+from .phase_schedule_hook import PhaseScheduleHook
+
+__all__ = ['PhaseScheduleHook']

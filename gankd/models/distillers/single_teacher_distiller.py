@@ -1,0 +1,236 @@
+"""The algorithm every classification distiller builds on: a frozen teacher,
+a trainable student, recorders on both, connectors, losses and phases."""
+import copy
+import os
+import warnings
+from typing import Dict, List, Optional, Sequence
+
+import torch
+from mmengine.config import ConfigDict
+from torch import Tensor, nn
+
+from gankd.kinds import BaseDistiller
+from gankd.models.distillers.training_phases import TrainingPhasesMixin
+from gankd.models.recorders import RecorderManager
+from gankd.registry import MODELS, scope_config_types
+from gankd.utils.checkpoint import CheckpointError, load_weights
+
+__all__ = ['SingleTeacherDistiller', 'load_teacher_weights', 'model_config']
+
+
+def _plain(cfg):
+    """A config as plain dicts/lists (ConfigDict copies keep their class)."""
+    if isinstance(cfg, (dict, ConfigDict)):
+        return {k: _plain(v) for k, v in cfg.items()}
+    if isinstance(cfg, (list, tuple)):
+        return type(cfg)(_plain(v) for v in cfg)
+    return cfg
+
+
+def _merge(base: dict, override: dict) -> dict:
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict) \
+                and not value.pop('_delete_', False):
+            _merge(base[key], value)
+        else:
+            base[key] = value
+    return base
+
+
+def model_config(cfg) -> dict:
+    """A model config as a plain dict; ``dict(cfg_path='gankd::_base_/
+    models/x.py', **overrides)`` takes ``model`` from that config file (as
+    mmrazor does) and merges the overrides into it."""
+    cfg = _plain(cfg)
+    if 'cfg_path' not in cfg:
+        return cfg
+    from gankd.apis.config import load_config
+    path = cfg.pop('cfg_path')
+    loaded = load_config(path)
+    if 'model' not in loaded:
+        raise ValueError(f'{path} defines no model.')
+    return _merge(_plain(loaded.model), cfg)
+
+
+def load_teacher_weights(teacher: nn.Module, path: str) -> None:
+    """Load a classifier checkpoint (``state_dict`` or ``{'state_dict':
+    ...}``, as mmengine and mmpretrain write them) into ``teacher`` through
+    the weights-only loader; keys must match exactly.
+
+    Raises:
+        CheckpointError: one line naming the file and the mismatching keys.
+    """
+    if not os.path.isfile(path):
+        raise CheckpointError(
+            f'teacher checkpoint {path} not found: train the teacher first '
+            '(see the method README) or pass --cfg-options '
+            'model.teacher_ckpt=PATH.')
+    state = load_weights(path)
+    if isinstance(state, dict) and 'state_dict' in state:
+        state = state['state_dict']
+    if not isinstance(state, dict):
+        raise CheckpointError(f'{path}: no state_dict in the file.')
+    own = teacher.state_dict()
+    missing = [k for k in own if k not in state]
+    unexpected = [k for k in state if k not in own]
+    wrong = [k for k in own if k in state
+             and tuple(state[k].shape) != tuple(own[k].shape)]
+    if missing or unexpected or wrong:
+        parts = [f'{label} {keys[:3]}{" ..." if len(keys) > 3 else ""}'
+                 for label, keys in (('missing', missing),
+                                     ('unexpected', unexpected),
+                                     ('shape mismatch', wrong)) if keys]
+        raise CheckpointError(
+            f'{path}: does not fit the teacher config ({"; ".join(parts)}); '
+            'check model.teacher matches the network that was trained.')
+    teacher.load_state_dict(state)
+
+
+@MODELS.register_module()
+class SingleTeacherDistiller(TrainingPhasesMixin, BaseDistiller):
+    """Holds a frozen teacher and a student; methods subclass it and
+    implement :meth:`loss`.
+
+    The teacher is built from its config, loaded from ``teacher_ckpt``
+    through gankd's weights-only loader, frozen (no grad, eval mode even
+    under ``train()``, never re-initialised by ``init_weights``) and run
+    under ``torch.inference_mode``. The student is any mmpretrain-style
+    classifier (``extract_feat``, ``head``, ``predict``); by default it is
+    also the deployable network that export writes.
+
+    Args:
+        student (dict): Student classifier config, e.g.
+            ``mmpretrain.ImageClassifier``, or ``dict(cfg_path=...)`` (see
+            :func:`model_config`).
+        teacher (dict): Teacher classifier config, likewise.
+        teacher_ckpt (str, optional): Teacher weights. None leaves the
+            teacher random (tests only; a warning says so).
+        teacher_recorders (dict, optional): name -> recorder config on the
+            teacher (paths relative to the teacher), checked when built.
+        student_recorders (dict, optional): likewise on the student.
+        connectors (dict, optional): name -> connector config (e.g.
+            ``ConvBNConnector``), trained with the student.
+        distill_losses (dict, optional): name -> loss config.
+        phases (list[dict], optional): training phases (see
+            :class:`~gankd.models.distillers.training_phases.Phase`);
+            default one phase training student and connectors.
+        data_preprocessor (dict, optional): Defaults to the student's; the
+            type defaults to ``mmpretrain.ClsDataPreprocessor``.
+        init_cfg (dict, optional): mmengine init config.
+    """
+
+    def __init__(self,
+                 student: dict,
+                 teacher: dict,
+                 teacher_ckpt: Optional[str] = None,
+                 teacher_recorders: Optional[dict] = None,
+                 student_recorders: Optional[dict] = None,
+                 connectors: Optional[dict] = None,
+                 distill_losses: Optional[dict] = None,
+                 phases: Optional[Sequence[dict]] = None,
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        student = model_config(student)
+        if data_preprocessor is None:
+            data_preprocessor = student.get(
+                'data_preprocessor',
+                dict(type='mmpretrain.ClsDataPreprocessor'))
+        data_preprocessor = dict(_plain(data_preprocessor))
+        # As mmpretrain's ImageClassifier does for the Runner's top-level
+        # data_preprocessor, which carries no type.
+        data_preprocessor.setdefault('type', 'mmpretrain.ClsDataPreprocessor')
+        super().__init__(data_preprocessor=scope_config_types(
+            data_preprocessor), init_cfg=init_cfg)
+        self.student_cfg = student
+        self.student = MODELS.build(scope_config_types(copy.deepcopy(student)))
+        self.teacher = MODELS.build(scope_config_types(model_config(teacher)))
+        if teacher_ckpt is None:
+            warnings.warn('teacher_ckpt is None: the teacher is randomly '
+                          'initialised (fine for tests, useless otherwise).')
+        else:
+            load_teacher_weights(self.teacher, teacher_ckpt)
+        self.teacher_ckpt = teacher_ckpt
+        self.freeze('teacher')
+
+        self.teacher_recorders = RecorderManager(teacher_recorders or {})
+        self.teacher_recorders.prepare(self.teacher)
+        self.student_recorders = RecorderManager(student_recorders or {})
+        self.student_recorders.prepare(self.student)
+        self.connectors = nn.ModuleDict({
+            name: MODELS.build(scope_config_types(_plain(cfg)))
+            for name, cfg in (connectors or {}).items()
+        })
+        self.distill_losses = nn.ModuleDict({
+            name: MODELS.build(scope_config_types(_plain(cfg)))
+            for name, cfg in (distill_losses or {}).items()
+        })
+        if phases is None:
+            phases = [dict(name='train', epochs=1,
+                           trainable=['student', 'connectors'])]
+        self.init_phases(phases)
+
+    # -- running the two networks -------------------------------------------
+
+    def teacher_features(self, inputs: Tensor,
+                         names: Optional[Sequence[str]] = None,
+                         stop_early: bool = True) -> Dict[str, Tensor]:
+        """Run the teacher once and return what its recorders ``names``
+        (default all) captured, as ordinary tensors without graph.
+
+        The forward runs in inference mode and stops after the deepest
+        recorder needed, so a method asking for stage 1 never pays for the
+        rest of the teacher. Call it once per step and reuse the result.
+        """
+        with torch.inference_mode():
+            records = self.teacher_recorders.record(
+                lambda: self.teacher(inputs, mode='tensor'), names,
+                stop_early=stop_early)
+        # Inference tensors cannot be saved for backward by a loss; a clone
+        # made outside inference mode can (and costs a copy of what is used).
+        return {name: _clone(value) for name, value in records.items()}
+
+    def student_features(self, inputs: Tensor,
+                         names: Optional[Sequence[str]] = None,
+                         stop_early: bool = True) -> Dict[str, Tensor]:
+        """Run the student, with autograd, and return what its recorders
+        ``names`` (default all) captured; layers past the deepest one are
+        skipped when ``stop_early``."""
+        return self.student_recorders.record(
+            lambda: self.student(inputs, mode='tensor'), names,
+            stop_early=stop_early)
+
+    @staticmethod
+    def task_loss(classifier: nn.Module, logits: Tensor,
+                  data_samples) -> Tensor:
+        """The classifier head's own loss (e.g. mmpretrain's cross-entropy
+        with its ``loss_weight``) on logits ``[N, K]`` already computed, so
+        the head is not run twice."""
+        return classifier.head._get_loss(logits, data_samples)['loss']
+
+    # -- the mmengine model contract ----------------------------------------
+
+    def deployable(self) -> nn.Module:
+        """The network that is evaluated and exported: the student."""
+        return self.student
+
+    def deployable_config(self) -> dict:
+        """Config of :meth:`deployable` (a plain classifier config)."""
+        return copy.deepcopy(self.student_cfg)
+
+    def predict(self, inputs: Tensor, data_samples=None) -> List:
+        return self.deployable().predict(inputs, data_samples)
+
+    def _forward(self, inputs: Tensor, data_samples=None) -> Tensor:
+        return self.deployable()(inputs, mode='tensor')
+
+    def active_losses(self) -> Sequence[str]:
+        """Loss names of the current phase (all when a phase lists none)."""
+        return self.phase.losses or tuple(self.distill_losses)
+
+
+def _clone(value):
+    if isinstance(value, Tensor):
+        return value.clone()
+    if isinstance(value, (tuple, list)):
+        return type(value)(_clone(v) for v in value)
+    return value
