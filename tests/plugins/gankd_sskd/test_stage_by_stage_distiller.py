@@ -1,0 +1,156 @@
+"""StageByStageDistiller: what trains and what is frozen in each phase, one
+loss at a time, no lambda, early-stopped forwards, and resume mid-phase."""
+import os
+import shutil
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.optim import OptimWrapper
+from mmpretrain.structures import DataSample
+
+from gankd.registry import MODELS
+from gankd.utils.checkpoint import load_training_checkpoint
+
+CONFIG = 'tests/data/configs/tiny_sskd.py'
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.dirname(os.path.abspath(__file__)))))
+
+
+def model_cfg(**kwargs):
+    cfg = Config.fromfile(os.path.join(REPO, CONFIG)).model.to_dict()
+    cfg.pop('_delete_', None)
+    cfg.update(kwargs)
+    return cfg
+
+
+def batch(n=4):
+    torch.manual_seed(0)
+    return dict(inputs=[torch.randint(0, 256, (3, 32, 32)).float()
+                        for _ in range(n)],
+                data_samples=[DataSample().set_gt_label(i) for i in range(n)])
+
+
+def test_phases_of_the_three_modes():
+    model = MODELS.build(model_cfg())
+    assert [(p.name, p.losses) for p in model.phases] == [
+        ('stage1', ('stage1', )), ('stage2', ('stage2', )),
+        ('stage3', ('stage3', )), ('head', ('ce', ))]
+    assert model.phases[1].trainable == ('student.backbone.layer2',
+                                         'connectors.stage2')
+    two = MODELS.build(model_cfg(mode='two_phase', stage_epochs=3))
+    assert [p.name for p in two.phases] == ['backbone', 'head']
+    joint = MODELS.build(model_cfg(mode='joint', joint_lambda=10.0))
+    assert joint.phases[0].losses == ('stage1', 'stage2', 'stage3', 'ce')
+
+
+def test_lambda_belongs_to_joint_mode_only():
+    with pytest.raises(ValueError, match="mode 'sskd' has no loss weight"):
+        MODELS.build(model_cfg(joint_lambda=1.0))
+    with pytest.raises(ValueError, match='needs joint_lambda'):
+        MODELS.build(model_cfg(mode='joint'))
+
+
+def test_stage_two_step_changes_stage_two_only():
+    model = MODELS.build(model_cfg())
+    model.init_weights()
+    model.set_phase(1)
+    model.train()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    wrapper = OptimWrapper(torch.optim.SGD(
+        model.parameters(), lr=0.1, momentum=0.9, weight_decay=5e-4))
+    losses = model.train_step(batch(), wrapper)
+    assert {k for k in losses if 'loss' in k} == {
+        'loss', 'distill.stage2.loss_mimic'}
+    changed = {k.split('.')[0] + '.' + k.split('.')[2]
+               for k, v in model.state_dict().items()
+               if not torch.equal(v, before[k]) and k.startswith('student')}
+    changed |= {'connectors.' + k.split('.')[1]
+                for k, v in model.state_dict().items()
+                if not torch.equal(v, before[k]) and k.startswith('connect')}
+    assert changed == {'student.layer2', 'connectors.stage2'}
+    for key in before:
+        if key.startswith(('teacher', 'student.backbone.layer1',
+                           'student.backbone.bn1', 'student.head')):
+            assert torch.equal(model.state_dict()[key], before[key]), key
+    assert model.student.backbone.layer3[0].conv1.weight.grad is None
+
+
+def test_phase_a_forwards_stop_at_the_active_stage():
+    model = MODELS.build(model_cfg())
+    model.set_phase(0)
+    ran = []
+    for net in ('student', 'teacher'):
+        getattr(model, net).backbone.layer2.register_forward_hook(
+            lambda *a, net=net: ran.append(net))
+    model.loss(torch.randn(2, 3, 32, 32), None)
+    assert ran == []
+
+
+def test_student_stage_input_is_the_students_own_feature():
+    model = MODELS.build(model_cfg())
+    model.set_phase(1)
+    seen = []
+    model.student.backbone.layer2.register_forward_pre_hook(
+        lambda m, args: seen.append(args[0].detach().clone()))
+    inputs = torch.randn(2, 3, 32, 32)
+    model.loss(inputs, None)
+    with torch.no_grad():  # changing the teacher's stage 1 ...
+        model.teacher.backbone.layer1[0].conv1.weight.mul_(-3)
+    model.loss(inputs, None)
+    assert torch.equal(seen[0], seen[1])  # ... does not reach student stage 2
+
+
+def test_missing_connector_fails_naming_the_stage():
+    cfg = model_cfg()
+    cfg['stages'][1]['connector'] = None
+    model = MODELS.build(cfg)
+    model.set_phase(1)
+    with pytest.raises(ValueError, match=r'stage2: student backbone.layer2 '
+                       r'gives \[2, 8, 16, 16\] but teacher gives '
+                       r'\[2, 16, 16, 16\].*ConvBNConnector'):
+        model.loss(torch.randn(2, 3, 32, 32), None)
+
+
+def test_stage_loss_falls_while_its_stage_trains():
+    model = MODELS.build(model_cfg())
+    model.set_phase(0)
+    model.train()
+    wrapper = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.05,
+                                           momentum=0.9))
+    data = batch(16)
+    first = model.train_step(data, wrapper)['distill.stage1.loss_mimic']
+    for _ in range(30):
+        last = model.train_step(data, wrapper)['distill.stage1.loss_mimic']
+    assert last < 0.5 * first
+
+
+def test_resumed_in_stage_two_ends_like_an_unbroken_run(
+        tmp_path, run_tool, tiny_teacher_ckpt):
+    opts = ['--cfg-options', f'model.teacher_ckpt={tiny_teacher_ckpt}']
+    unbroken = str(tmp_path / 'unbroken')
+    run_tool(['tools/train.py', CONFIG, '--work-dir', unbroken, *opts])
+    # A run stopped after stage 1 (epoch 1) resumes into stage 2.
+    broken = tmp_path / 'broken'
+    broken.mkdir()
+    shutil.copy(os.path.join(unbroken, 'epoch_1.pth'), broken)
+    (broken / 'last_checkpoint').write_text(str(broken / 'epoch_1.pth'))
+    broken = str(broken)
+    result = run_tool(['tools/train.py', CONFIG, '--work-dir', broken,
+                       '--resume', *opts])
+    log = result.stdout + result.stderr
+    assert 'resumed epoch: 1' in log and 'phase 2/4 "stage2"' in log
+    expected = load_training_checkpoint(
+        os.path.join(unbroken, 'epoch_4.pth'))['state_dict']
+    actual = load_training_checkpoint(
+        os.path.join(broken, 'epoch_4.pth'))['state_dict']
+    for key in expected:
+        assert torch.equal(expected[key], actual[key]), key
+
+
+def test_phases_must_cover_max_epochs(tmp_path, run_tool):
+    result = run_tool(['tools/train.py', CONFIG, '--work-dir',
+                       str(tmp_path), '--cfg-options',
+                       'train_cfg.max_epochs=5'], check=False)
+    assert result.returncode != 0
+    assert 'phases cover 4 epochs' in result.stdout + result.stderr
