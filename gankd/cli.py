@@ -15,6 +15,8 @@ COMMANDS = {
     'test': ('test', 'evaluate a checkpoint'),
     'plugins': ('list_plugins', 'list installed plugins and components'),
     'print-config': ('print_config', 'print a config after merging'),
+    'export-student': ('export', 'write a distilled student for mmpretrain'),
+    'benchmark': ('benchmark', 'run the distillation benchmark'),
 }
 
 
