@@ -1,0 +1,309 @@
+"""``gankd benchmark`` / ``tools/benchmark.py``: the distillation benchmark
+on SynthShapes.
+
+Trains the teacher once, then for each seed the mmpretrain baseline student
+from scratch and the KD, stage-by-stage KD and Residual KD students, all on
+the same pair, data and schedule (their configs in ``configs/``), tests
+each on the test split and writes a Markdown table: top-1 mean +- std,
+params, FLOPs, train img/s, wall time, and the step-cost ratio of each
+distiller (its training step over student step + teacher inference).
+
+Every training is ``tools/train.py`` in a subprocess, so the numbers are
+what a user gets from the configs. Presets:
+
+* ``quick`` (``make demo``): 1 seed, 20 classes, 2,800 training images.
+* ``full``: 3 seeds, the configs as they are (100 classes, 10k images).
+"""
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional
+
+from gankd.apis.errors import report_user_errors
+
+__all__ = ['Run', 'PRESETS', 'run_benchmark', 'main']
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+
+
+@dataclass
+class Run:
+    """One row: a config trained (per seed) and tested."""
+    name: str
+    config: str
+    distiller: bool = True
+
+
+RUNS = [
+    Run('teacher', 'configs/baselines/resnet18-w16_1xb64_synthshapes.py',
+        distiller=False),
+    Run('baseline student (mmpretrain, from scratch)',
+        'configs/baselines/resnet18-3stage-w8_1xb64_synthshapes.py',
+        distiller=False),
+    Run('KD (Hinton)',
+        'configs/kd/kd_resnet18-w16_resnet18-3stage-w8_1xb64_synthshapes.py'),
+    Run('stage-by-stage KD',
+        'configs/sskd/sskd_resnet18-w16_resnet18-3stage-w8_1xb64_'
+        'synthshapes.py'),
+    Run('Residual KD (S + A)',
+        'configs/residual_kd/residual-kd_resnet18-w16_resnet18-3stage-w8_'
+        '1xb64_synthshapes.py'),
+]
+
+# Fewer classes and images keep five trainings within 10 minutes; epochs,
+# batch and LR schedules stay those of the configs.
+QUICK_DATA = {
+    'train_dataloader.dataset.num_classes': 20,
+    'train_dataloader.dataset.num_samples': 2800,
+    'val_dataloader.dataset.num_classes': 20,
+    'val_dataloader.dataset.num_samples': 1000,
+    'test_dataloader.dataset.num_classes': 20,
+    'data_preprocessor.num_classes': 20,
+}
+
+
+@dataclass
+class Preset:
+    seeds: List[int]
+    options: Dict[str, object] = field(default_factory=dict)
+    output: str = 'docs/benchmarks/kd_synthshapes.md'
+
+
+PRESETS = {
+    'quick': Preset(seeds=[0], options=QUICK_DATA,
+                    output='work_dirs/benchmark/quick/kd_synthshapes.md'),
+    'full': Preset(seeds=[0, 1, 2]),
+}
+
+# Same for every run: test once at the end, keep only the last checkpoint.
+COMMON = {'train_cfg.val_interval': 1000,
+          'default_hooks.checkpoint.interval': 1000,
+          'default_hooks.checkpoint.save_last': True}
+
+
+def _num_classes_options(run: Run, preset: Preset) -> Dict[str, object]:
+    if 'train_dataloader.dataset.num_classes' not in preset.options:
+        return {}
+    k = preset.options['train_dataloader.dataset.num_classes']
+    if not run.distiller:
+        return {'model.head.num_classes': k}
+    return {'model.teacher.head.num_classes': k,
+            'model.student.head.num_classes': k}
+
+
+def _format_option(key, value) -> str:
+    if isinstance(value, str) and (',' in value or ' ' in value):
+        raise ValueError(f'{key}={value!r}: no commas or spaces, please '
+                         '(mmengine splits --cfg-options values on them).')
+    return f'{key}={value}'
+
+
+def _train(run: Run, seed: int, options: Dict[str, object], work_dir: str,
+           progress) -> float:
+    """Train in a subprocess, echoing one line per epoch; returns the
+    wall time in seconds."""
+    args = [sys.executable, 'tools/train.py', run.config, '--work-dir',
+            work_dir, '--cfg-options', f'randomness.seed={seed}'] + [
+                _format_option(k, v) for k, v in options.items()]
+    os.makedirs(work_dir, exist_ok=True)
+    log_path = os.path.join(work_dir, 'benchmark.log')
+    start = time.perf_counter()
+    epoch_line = re.compile(r'Epoch\(train\)\s+\[(\d+)\]\[\s*(\d+)/(\d+)\]')
+    last_epoch = 0
+    with open(log_path, 'w') as log:
+        process = subprocess.Popen(args, cwd=REPO, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, text=True,
+                                   env=dict(os.environ, PYTHONUNBUFFERED='1'))
+        for line in process.stdout:
+            log.write(line)
+            found = epoch_line.search(line)
+            if found and int(found.group(1)) > last_epoch:
+                last_epoch = int(found.group(1))
+                progress(f'epoch {last_epoch}',
+                         time.perf_counter() - start)
+        process.wait()
+    if process.returncode != 0:
+        raise RuntimeError(f'training {run.config} (seed {seed}) failed; '
+                           f'see {log_path}')
+    return time.perf_counter() - start
+
+
+def _test(run: Run, options: Dict[str, object], work_dir: str) -> float:
+    out = os.path.join(work_dir, 'test_metrics.json')
+    checkpoint = open(os.path.join(work_dir, 'last_checkpoint')).read()
+    args = [sys.executable, 'tools/test.py', run.config, checkpoint.strip(),
+            '--work-dir', work_dir, '--out', out, '--cfg-options'] + [
+                _format_option(k, v) for k, v in options.items()]
+    result = subprocess.run(args, cwd=REPO, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f'testing {run.config} failed:\n'
+                           f'{result.stderr[-2000:]}')
+    return json.load(open(out))['accuracy/top1']
+
+
+def _train_speed(work_dir: str, batch_size: int = 64) -> Optional[float]:
+    """Training images per second from mmengine's logged iteration times
+    (data loading included; validation and start-up excluded)."""
+    times = []
+    for root, _, files in os.walk(work_dir):
+        if 'scalars.json' in files:
+            for line in open(os.path.join(root, 'scalars.json')):
+                entry = json.loads(line)
+                if 'lr' in entry and 'time' in entry:
+                    times.append(entry['time'])
+    return batch_size / statistics.mean(times) if times else None
+
+
+def run_benchmark(preset_name: str, work_root: str,
+                  output: Optional[str] = None,
+                  seeds: Optional[List[int]] = None,
+                  step_cost: bool = True) -> str:
+    """Run a preset; returns the Markdown report (also written to the
+    preset's output file, or ``output``)."""
+    from gankd.apis.step_cost import measure_step_costs, model_complexity
+    preset = PRESETS[preset_name]
+    seeds = preset.seeds if seeds is None else seeds
+    total = 1 + (len(RUNS) - 1) * len(seeds)
+    done = 0
+    started = time.perf_counter()
+    results = {run.name: [] for run in RUNS}
+    walls = {run.name: [] for run in RUNS}
+    speeds = {run.name: [] for run in RUNS}
+    teacher_ckpt = None
+    for run in RUNS:
+        for seed in ([0] if run.name == 'teacher' else seeds):
+            done += 1
+            label = f'[{done}/{total}] {run.name}, seed {seed}'
+            print(f'{label}: training', flush=True)
+
+            def progress(what, seconds, label=label):
+                print(f'    {what}  ({seconds:.0f} s; total '
+                      f'{time.perf_counter() - started:.0f} s)', flush=True)
+
+            options = dict(COMMON, **preset.options,
+                           **_num_classes_options(run, preset))
+            if run.distiller:
+                options['model.teacher_ckpt'] = teacher_ckpt
+            work_dir = os.path.join(work_root, _slug(run.name),
+                                    f'seed{seed}')
+            wall = _train(run, seed, options, work_dir, progress)
+            top1 = _test(run, options, work_dir)
+            if run.name == 'teacher':
+                teacher_ckpt = open(os.path.join(
+                    work_dir, 'last_checkpoint')).read().strip()
+            results[run.name].append(top1)
+            walls[run.name].append(wall)
+            speeds[run.name].append(_train_speed(work_dir))
+            print(f'{label}: top-1 {top1:.2f} %, trained in {wall:.0f} s',
+                  flush=True)
+
+    rows = []
+    costs = {}
+    for run in RUNS:
+        options = dict(COMMON, **preset.options,
+                       **_num_classes_options(run, preset))
+        params, flops = model_complexity(run.config, options)
+        if run.distiller and step_cost:
+            costs[run.name] = measure_step_costs(run.config, options)
+        rows.append((run, params, flops))
+    report = _markdown(preset_name, seeds, rows, results, walls, speeds,
+                       costs, time.perf_counter() - started)
+    path = os.path.join(REPO, output or preset.output)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    from gankd.utils.checkpoint import atomic_write_bytes
+    atomic_write_bytes(report.encode(), path)
+    print(report)
+    print(f'written to {os.path.relpath(path, REPO)}')
+    return report
+
+
+def _slug(name: str) -> str:
+    return re.sub(r'[^a-z0-9]+', '_', name.lower()).strip('_')
+
+
+def _mean_std(values: List[float]) -> str:
+    if len(values) == 1:
+        return f'{values[0]:.2f}'
+    return f'{statistics.mean(values):.2f} ± {statistics.stdev(values):.2f}'
+
+
+def _markdown(preset, seeds, rows, results, walls, speeds, costs,
+              total_seconds) -> str:
+    baseline = statistics.mean(results[RUNS[1].name])
+    kd = statistics.mean(results[RUNS[2].name])
+    lines = [
+        f'# Distillation benchmark on SynthShapes (`{preset}` preset)', '',
+        f'Command: `python tools/benchmark.py --preset {preset}`'
+        + ('  (what `make demo` runs)' if preset == 'quick' else ''), '',
+        f'Seeds: {", ".join(map(str, seeds))} (the teacher is trained once, '
+        'seed 0). Top-1 on the 2,000-image test split; '
+        f'total wall time {total_seconds / 60:.1f} min on this machine.', '',
+        '| method | top-1 (%) | vs baseline | vs KD | params | FLOPs/img |'
+        ' train img/s | train wall (s) | step cost |',
+        '|---|---|---|---|---|---|---|---|---|',
+    ]
+    for run, params, flops in rows:
+        mean = statistics.mean(results[run.name])
+        speed = [s for s in speeds[run.name] if s]
+        cost = costs.get(run.name)
+        vs_base = '' if run.name == RUNS[0].name else f'{mean - baseline:+.2f}'
+        vs_kd = f'{mean - kd:+.2f}' if run.distiller else ''
+        lines.append(
+            f'| {run.name} | {_mean_std(results[run.name])} | {vs_base} | '
+            f'{vs_kd} | {params / 1e6:.3f} M | {flops / 1e6:.1f} M | '
+            f'{statistics.mean(speed):.0f} | '
+            f'{statistics.mean(walls[run.name]):.0f} | '
+            f'{"" if cost is None else f"{cost.ratio:.2f}"} |')
+    lines += [
+        '',
+        'FLOPs: `torch.utils.flop_counter` (2 × multiply-adds), one 32×32 '
+        'image, of the deployed network (Residual KD: S + A + connectors + '
+        'head). Train img/s: from the logged iteration times (data loading '
+        'included). Step cost: the distiller\'s training step divided by '
+        '(the deployed network\'s own training step + a teacher forward in '
+        'inference mode), batch 64, the costliest phase; budget 1.15.',
+        '',
+    ]
+    if costs:
+        lines += ['| distiller | phase | step (ms) | student step (ms) | '
+                  'teacher forward (ms) | ratio |', '|---|---|---|---|---|---|']
+        for name, cost in costs.items():
+            for phase, ms in cost.phase_ms.items():
+                lines.append(
+                    f'| {name} | {phase} | {ms:.1f} | {cost.student_ms:.1f} | '
+                    f'{cost.teacher_ms:.1f} | '
+                    f'{ms / (cost.student_ms + cost.teacher_ms):.2f} |')
+        lines.append('')
+    return '\n'.join(lines)
+
+
+def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=prog, description=__doc__.split('\n\n')[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--preset', choices=sorted(PRESETS), default='quick')
+    parser.add_argument('--work-dir', default=None,
+                        help='default: work_dirs/benchmark/<preset>')
+    parser.add_argument('--out', default=None,
+                        help="the report's path (default: the preset's)")
+    parser.add_argument('--seeds', type=int, nargs='+', default=None,
+                        help="override the preset's seeds")
+    parser.add_argument('--no-step-cost', action='store_true',
+                        help='skip the step-cost measurement')
+    return parser
+
+
+@report_user_errors
+def main(argv: Optional[List[str]] = None, prog: Optional[str] = None):
+    args = build_parser(prog).parse_args(argv)
+    work = args.work_dir or os.path.join(REPO, 'work_dirs', 'benchmark',
+                                         args.preset)
+    return run_benchmark(args.preset, work, args.out, args.seeds,
+                         step_cost=not args.no_step_cost)
