@@ -49,6 +49,10 @@ class ProceduralDataset(BaseDataset):
         lazy_init (bool): Defer building the (tiny) data list.
         serialize_data (bool): Passed to mmengine's ``BaseDataset``.
         max_refetch (int): Passed to mmengine's ``BaseDataset``.
+        cache (bool): Keep every rendered sample in memory (per process:
+            each dataloader worker has its own), so epochs after the first
+            only copy arrays. About 4 KB per 32x32 SynthShapes sample; the
+            bytes are identical either way. Defaults to False.
     """
 
     def __init__(self,
@@ -62,7 +66,8 @@ class ProceduralDataset(BaseDataset):
                  indices: Optional[Union[int, Sequence[int]]] = None,
                  lazy_init: bool = False,
                  serialize_data: bool = True,
-                 max_refetch: int = 1000):
+                 max_refetch: int = 1000,
+                 cache: bool = False):
         if split not in SPLITS:
             raise ValueError(f'split={split!r}: use one of {sorted(SPLITS)}.')
         if int(num_samples) < 1:
@@ -77,6 +82,8 @@ class ProceduralDataset(BaseDataset):
         self.split = split
         self.split_id = SPLITS[split]
         self.seed = int(seed)
+        self.cache = bool(cache)
+        self._rendered = {}
         super().__init__(
             ann_file='',
             metainfo=metainfo,
@@ -120,8 +127,17 @@ class ProceduralDataset(BaseDataset):
         """
         info = self._entry(idx)
         index = info['synth_index']
-        info.update(self.render(index, info['gt_label'],
-                                self.sample_rng(index)))
+        if not self.cache:
+            info.update(self.render(index, info['gt_label'],
+                                    self.sample_rng(index)))
+            return info
+        if index not in self._rendered:
+            self._rendered[index] = self.render(index, info['gt_label'],
+                                                self.sample_rng(index))
+        # Copies: a transform may change arrays in place.
+        info.update({key: value.copy() if isinstance(value, np.ndarray)
+                     else value
+                     for key, value in self._rendered[index].items()})
         return info
 
     def render(self, index: int, label: int, rng: np.random.Generator) -> dict:

@@ -124,3 +124,19 @@ def test_build_from_registry_through_mmpretrain_pipeline():
     assert sample.gt_label.tolist() == [raw.get_data_info(5)['gt_label']]
     assert np.array_equal(sample.fg_mask, raw.get_data_info(5)['fg_mask'])
     assert sample.sample_idx == 5
+
+
+def test_cache_renders_once_and_returns_the_same_bytes():
+    plain = SynthShapes(num_samples=6, split='val', seed=3)
+    cached = SynthShapes(num_samples=6, split='val', seed=3, cache=True)
+    calls = []
+    render = cached.render
+    cached.render = lambda *a: calls.append(a[0]) or render(*a)
+    for _ in range(2):
+        for i in range(6):
+            a, b = plain.get_data_info(i), cached.get_data_info(i)
+            assert np.array_equal(a['img'], b['img'])
+            b['img'][:] = 0  # a transform writing in place ...
+    assert np.array_equal(cached.get_data_info(0)['img'],
+                          plain.get_data_info(0)['img'])  # ... is harmless
+    assert sorted(calls) == list(range(6))
