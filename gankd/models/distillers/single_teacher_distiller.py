@@ -13,7 +13,8 @@ from gankd.kinds import BaseDistiller
 from gankd.models.distillers.training_phases import TrainingPhasesMixin
 from gankd.models.recorders import RecorderManager
 from gankd.registry import MODELS, scope_config_types
-from gankd.utils.checkpoint import CheckpointError, load_weights
+from gankd.utils.checkpoint import (CheckpointError,
+                                    load_training_checkpoint)
 
 __all__ = ['SingleTeacherDistiller', 'load_teacher_weights', 'model_config']
 
@@ -54,8 +55,13 @@ def model_config(cfg) -> dict:
 
 def load_teacher_weights(teacher: nn.Module, path: str) -> None:
     """Load a classifier checkpoint (``state_dict`` or ``{'state_dict':
-    ...}``, as mmengine and mmpretrain write them) into ``teacher`` through
-    the weights-only loader; keys must match exactly.
+    ...}``, as mmengine and mmpretrain write them) into ``teacher``; keys
+    must match exactly.
+
+    The file is read with ``weights_only=True`` and, as for resuming, the
+    few plain types a Runner's checkpoint holds besides weights (its log
+    history buffers, numpy scalars) allowed for this one load, so a teacher
+    trained by ``tools/train.py`` loads as is.
 
     Raises:
         CheckpointError: one line naming the file and the mismatching keys.
@@ -65,7 +71,7 @@ def load_teacher_weights(teacher: nn.Module, path: str) -> None:
             f'teacher checkpoint {path} not found: train the teacher first '
             '(see the method README) or pass --cfg-options '
             'model.teacher_ckpt=PATH.')
-    state = load_weights(path)
+    state = load_training_checkpoint(path)
     if isinstance(state, dict) and 'state_dict' in state:
         state = state['state_dict']
     if not isinstance(state, dict):

@@ -72,3 +72,18 @@ def test_teacher_runs_only_up_to_the_recorded_layer():
     student = torch.randn_like(feats['f1'], requires_grad=True)
     torch.nn.functional.mse_loss(student, feats['f1']).backward()
     assert student.grad is not None
+
+
+def test_teacher_trained_by_the_runner_loads(tmp_path, tiny_teacher_ckpt):
+    """A Runner checkpoint also holds log buffers and numpy scalars."""
+    import numpy as np
+    from mmengine.logging.history_buffer import HistoryBuffer
+    state = torch.load(tiny_teacher_ckpt, weights_only=True)
+    buffer = HistoryBuffer()
+    buffer.update(np.float64(1.5))
+    state['message_hub'] = dict(log_scalars={'train/loss': buffer})
+    path = str(tmp_path / 'epoch_3.pth')
+    torch.save(state, path)
+    model = build(teacher_ckpt=path)
+    for key, value in model.teacher.state_dict().items():
+        assert torch.equal(value, state['state_dict'][key]), key
