@@ -3,8 +3,8 @@
 # stages), then 30 for the head (110 in all), SGD 0.1, wd 1e-4, a cosine
 # cycle per phase. GPU-sized; not run here. Teacher: mmpretrain's ResNet-34
 # checkpoint at the path below (gankd never downloads).
-# With several GPUs, stages that do not run give no gradient: keep
-# find_unused_parameters=True (set below).
+# One process only for now: PhaseScheduleHook refuses several (see
+# "Multi-GPU" in configs/sskd/README.md), which makes this run very long.
 _base_ = [
     '../_base_/datasets/imagenet_bs32.py',
     '../_base_/default_runtime.py',
@@ -21,8 +21,6 @@ model = dict(
     stage_epochs=20,
     head_epochs=30,
 )
-model_wrapper_cfg = dict(type='MMDistributedDataParallel',
-                         find_unused_parameters=True)
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=1e-4))
 param_scheduler = dict(type='CosineRestartLR', periods=[20, 20, 20, 20, 30],

@@ -30,3 +30,15 @@ def test_two_process_torchrun_on_cpu(tmp_path):
     # DDP's wrapper prefix is stripped: a plain model state dict was saved.
     assert all(not key.startswith('module.') for key in state['state_dict'])
     assert torch.isfinite(state['state_dict']['head.fc.weight']).all()
+
+
+def test_phased_training_refuses_several_processes(tmp_path):
+    env = dict(os.environ, PYTHON=sys.executable, PORT='29518',
+               PYTHONUNBUFFERED='1')
+    result = subprocess.run(
+        ['bash', 'tools/dist_train.sh', 'tests/data/configs/tiny_sskd.py',
+         '2', '--work-dir', str(tmp_path)],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0
+    assert ('4 training phases on 2 processes are not supported'
+            in result.stdout + result.stderr)

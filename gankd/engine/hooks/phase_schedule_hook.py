@@ -1,4 +1,5 @@
 """Switch a phased model's training phase at epoch boundaries."""
+from mmengine.dist import get_world_size
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
@@ -17,12 +18,23 @@ class PhaseScheduleHook(Hook):
     phase it was interrupted in, with the same frozen parts. The phases
     must cover ``train_cfg.max_epochs`` exactly; otherwise training stops
     before the first step, saying both numbers.
+
+    Several processes are refused when there is more than one phase: DDP
+    registers the parameters that require grad when it wraps the model
+    (those of the first phase), so later phases would train unsynchronised
+    copies. One-phase schedules (KD, joint, end-to-end) are unaffected.
     """
 
     priority = 'HIGH'  # before the epoch's first step and other hooks
 
     def before_train(self, runner) -> None:
         model = self._model(runner)
+        if get_world_size() > 1 and len(model.phases) > 1:
+            raise RuntimeError(
+                f'{len(model.phases)} training phases on {get_world_size()} '
+                'processes are not supported (DDP would not synchronise the '
+                'parameters of later phases); train phased schedules in one '
+                'process.')
         if model.total_epochs != runner.max_epochs:
             raise ValueError(
                 f'the model phases cover {model.total_epochs} epochs '
