@@ -1,5 +1,4 @@
 """count_flops / count_params against hand counts."""
-import torch
 from torch import nn
 
 from gankd.utils.complexity import count_flops, count_params

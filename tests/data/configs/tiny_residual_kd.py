@@ -3,31 +3,19 @@
 # the last stage (8x8, 32 channels) through 1x1 conv + BN connectors.
 # 3 epochs: progressive = 1 student + 1 assistant + 1 head; the tests switch
 # to end2end with --cfg-options. The tests pass model.teacher_ckpt.
-_base_ = ['./tiny_synthshapes.py']
-
-_tiny = dict(
-    type='mmpretrain.ImageClassifier',
-    backbone=dict(type='mmpretrain.ResNet_CIFAR', depth=18, base_channels=4,
-                  stem_channels=4, num_stages=3, strides=(1, 2, 2),
-                  dilations=(1, 1, 1), out_indices=(2, )),
-    neck=dict(type='mmpretrain.GlobalAveragePooling'),
-    head=dict(type='mmpretrain.LinearClsHead', num_classes=10, in_channels=16,
-              loss=dict(type='mmpretrain.CrossEntropyLoss')))
-teacher = dict(_tiny, backbone=dict(_tiny['backbone'], base_channels=8,
-                                    stem_channels=8),
-               head=dict(_tiny['head'], in_channels=32))
+_base_ = ['./tiny_kd.py']
 
 model = dict(
     _delete_=True,
     type='ResidualKDDistiller',
-    data_preprocessor=dict(type='mmpretrain.ClsDataPreprocessor',
-                           num_classes=10, mean=[127.5, 127.5, 127.5],
-                           std=[127.5, 127.5, 127.5], to_rgb=True),
-    teacher=teacher,
+    data_preprocessor={{_base_.model.data_preprocessor}},
+    teacher={{_base_.teacher}},
     teacher_ckpt=None,
     teacher_layer='backbone.layer3',
-    student=_tiny,
-    assistant=dict(_tiny['backbone'], base_channels=2, stem_channels=2),
+    student={{_base_.student}},
+    assistant=dict(type='mmpretrain.ResNet_CIFAR', depth=18, base_channels=2,
+                   stem_channels=2, num_stages=3, strides=(1, 2, 2),
+                   dilations=(1, 1, 1), out_indices=(2, )),
     schedule='progressive',
     phase_epochs=dict(student=1, assistant=1, head=1))
 custom_hooks = [dict(type='PhaseScheduleHook')]
