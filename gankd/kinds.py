@@ -18,8 +18,8 @@ from torch import Tensor, nn
 from gankd.registry import MODELS, resolve_type
 
 __all__ = [
-    'FrozenPartsMixin', 'ModeDispatchMixin', 'BaseDistiller', 'BaseAssistant', 'BaseGenerator',
-    'BaseInverter', 'BaseProbe', 'BaseRestorer', 'KINDS', 'KindMismatchError',
+    'FrozenPartsMixin', 'ModeDispatchMixin', 'BaseDistiller', 'BaseAssistant',
+    'BaseGenerator', 'BaseInverter', 'BaseProbe', 'BaseRestorer', 'KINDS', 'KindMismatchError',
     'kind_of', 'build_kind', 'build_distiller', 'build_assistant',
     'build_generator', 'build_inverter', 'build_probe', 'build_restorer'
 ]

@@ -5,8 +5,10 @@
 * :func:`prepare_config` applies plugins' CLI arguments, scopes the model
   subtree (:func:`gankd.registry.scope_config_types`) and runs the read-only
   checks: gankd's own (every component type resolves, nested model parts
-  included) and the plugins' ``gankd_check_config``. All problems are reported together, one
-  line each, before anything is built.
+  included) and the plugins' ``gankd_check_config``. All problems are
+  reported together, one line each, before anything is built.
+* :func:`build_model` builds a config's model for tools that do not train
+  it (export, FLOPs, step timing).
 """
 import argparse
 import copy
@@ -23,7 +25,7 @@ from gankd.registry import (ALL_REGISTRIES, DATASETS, METRICS, MODELS,
 __all__ = [
     'ConfigError', 'config_roots', 'resolve_config_path', 'load_config',
     'check_config', 'prepare_config', 'add_common_arguments',
-    'apply_common_arguments'
+    'apply_common_arguments', 'build_model'
 ]
 
 REPO_CONFIGS = os.path.join(
@@ -186,3 +188,20 @@ def add_common_arguments(parser: argparse.ArgumentParser,
         help='job launcher for distributed runs')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     hook_results('gankd_add_cli_arguments', command=command, parser=parser)
+
+
+def build_model(cfg: Config):
+    """Build ``cfg.model`` as the Runner would (top-level
+    ``data_preprocessor``, scopes from type prefixes), but with the
+    teacher's weights not loaded: for tools that only count, time or
+    overwrite them (export loads a checkpoint holding the teacher too).
+    ``cfg`` is not changed."""
+    import warnings
+    model_cfg = copy.deepcopy(cfg.model)
+    if 'teacher_ckpt' in model_cfg:
+        model_cfg.teacher_ckpt = None
+    if 'data_preprocessor' not in model_cfg and cfg.get('data_preprocessor'):
+        model_cfg.data_preprocessor = copy.deepcopy(cfg.data_preprocessor)
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', 'teacher_ckpt is None')
+        return MODELS.build(scope_config_types(model_cfg))

@@ -10,12 +10,11 @@ classifier.
 import argparse
 import copy
 import os
-import warnings
 from typing import List, Optional, Tuple
 
 from mmengine.config import Config, ConfigDict
 
-from gankd.apis.config import ConfigError, load_config
+from gankd.apis.config import ConfigError, build_model, load_config
 from gankd.apis.errors import report_user_errors
 
 __all__ = ['export_student', 'build_parser', 'main']
@@ -69,19 +68,11 @@ def export_student(config: str, checkpoint: str,
         CheckpointError: the checkpoint cannot be read or does not fit.
     """
     from gankd.kinds import BaseDistiller
-    from gankd.registry import MODELS, scope_config_types
     from gankd.utils.checkpoint import (CheckpointError,
                                         load_training_checkpoint,
                                         save_checkpoint)
     cfg = load_config(config)
-    model_cfg = copy.deepcopy(cfg.model)
-    if 'teacher_ckpt' in model_cfg:
-        model_cfg.teacher_ckpt = None  # the checkpoint holds the teacher too
-    if 'data_preprocessor' not in model_cfg and cfg.get('data_preprocessor'):
-        model_cfg.data_preprocessor = cfg.data_preprocessor
-    with warnings.catch_warnings():
-        warnings.filterwarnings('ignore', 'teacher_ckpt is None')
-        model = MODELS.build(scope_config_types(model_cfg))
+    model = build_model(cfg)
     if not isinstance(model, BaseDistiller):
         raise ConfigError(f'{config}: model {type(model).__name__} is not a '
                           'distiller; a plain classifier needs no export.')
@@ -98,7 +89,8 @@ def export_student(config: str, checkpoint: str,
     net = model.deployable()
     net_cfg = model.deployable_config()
     net_cfg['data_preprocessor'] = dict(
-        model_cfg.get('data_preprocessor') or {})
+        cfg.model.get('data_preprocessor') or cfg.get('data_preprocessor')
+        or {})
     net_cfg['data_preprocessor'].setdefault('type',
                                             'mmpretrain.ClsDataPreprocessor')
     exported = dict(

@@ -6,15 +6,13 @@ connectors, losses) but never a second teacher pass or unused features.
 """
 import copy
 import time
-import warnings
 from dataclasses import dataclass
 from typing import Dict, Tuple
 
 import torch
 from mmengine.optim import OptimWrapper
 
-__all__ = ['StepCost', 'measure_step_costs', 'model_complexity',
-           'build_model']
+__all__ = ['StepCost', 'measure_step_costs', 'model_complexity']
 
 
 @dataclass
@@ -31,27 +29,18 @@ class StepCost:
                                               self.teacher_ms)
 
 
-def build_model(config: str, options: dict):
+def _build(config: str, options: dict):
     """The model of ``config`` after ``options``, teacher left random
     (timing and counting do not need its weights)."""
-    from gankd.apis.config import load_config, prepare_config
-    from gankd.registry import MODELS
-    cfg = load_config(config, dict(options))
-    if 'teacher_ckpt' in cfg.model:
-        cfg.model.teacher_ckpt = None
-    if 'data_preprocessor' not in cfg.model and cfg.get('data_preprocessor'):
-        cfg.model.data_preprocessor = cfg.data_preprocessor
-    cfg = prepare_config(cfg, 'test')
-    with warnings.catch_warnings():
-        warnings.filterwarnings('ignore', 'teacher_ckpt is None')
-        return MODELS.build(cfg.model)
+    from gankd.apis.config import build_model, load_config
+    return build_model(load_config(config, dict(options)))
 
 
 def model_complexity(config: str, options: dict) -> Tuple[int, int]:
     """(params, FLOPs per 32x32 image) of the network ``config`` deploys."""
     from gankd.kinds import BaseDistiller
     from gankd.utils.complexity import count_flops, count_params
-    model = build_model(config, options)
+    model = _build(config, options)
     if isinstance(model, BaseDistiller):
         model = model.deployable()
     return count_params(model), count_flops(model)
@@ -84,7 +73,7 @@ def measure_step_costs(config: str, options: dict, batch_size: int = 64,
     deployed network's plain training step and the teacher's inference
     forward, on the same batch."""
     from gankd.registry import MODELS, scope_config_types
-    distiller = build_model(config, options)
+    distiller = _build(config, options)
     data = _batch(batch_size)
     sgd = lambda m: OptimWrapper(  # noqa: E731
         torch.optim.SGD(m.parameters(), lr=1e-3, momentum=0.9))
