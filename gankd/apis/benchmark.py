@@ -91,14 +91,20 @@ COMMON = {'train_cfg.val_interval': 1000,
           'default_hooks.checkpoint.save_last': True}
 
 
-def _num_classes_options(run: Run, preset: Preset) -> Dict[str, object]:
-    if 'train_dataloader.dataset.num_classes' not in preset.options:
-        return {}
-    k = preset.options['train_dataloader.dataset.num_classes']
-    if not run.distiller:
-        return {'model.head.num_classes': k}
-    return {'model.teacher.head.num_classes': k,
-            'model.student.head.num_classes': k}
+def _run_options(run: Run, preset: Preset) -> Dict[str, object]:
+    """``--cfg-options`` of ``run`` under ``preset`` (teacher path aside):
+    the common ones, the preset's data, and heads sized to its classes."""
+    options = dict(COMMON, **preset.options)
+    k = preset.options.get('train_dataloader.dataset.num_classes')
+    if k is not None:
+        heads = (['model.teacher', 'model.student'] if run.distiller else
+                 ['model'])
+        options.update({f'{head}.head.num_classes': k for head in heads})
+    return options
+
+
+def _last_checkpoint(work_dir: str) -> str:
+    return open(os.path.join(work_dir, 'last_checkpoint')).read().strip()
 
 
 def _format_option(key, value) -> str:
@@ -140,8 +146,8 @@ def _train(run: Run, seed: int, options: Dict[str, object], work_dir: str,
 
 def _test(run: Run, options: Dict[str, object], work_dir: str) -> float:
     out = os.path.join(work_dir, 'test_metrics.json')
-    checkpoint = open(os.path.join(work_dir, 'last_checkpoint')).read()
-    args = [sys.executable, 'tools/test.py', run.config, checkpoint.strip(),
+    args = [sys.executable, 'tools/test.py', run.config,
+            _last_checkpoint(work_dir),
             '--work-dir', work_dir, '--out', out, '--cfg-options'] + [
                 _format_option(k, v) for k, v in options.items()]
     result = subprocess.run(args, cwd=REPO, capture_output=True, text=True)
@@ -186,12 +192,11 @@ def run_benchmark(preset_name: str, work_root: str,
             label = f'[{done}/{total}] {run.name}, seed {seed}'
             print(f'{label}: training', flush=True)
 
-            def progress(what, seconds, label=label):
+            def progress(what, seconds):
                 print(f'    {what}  ({seconds:.0f} s; total '
                       f'{time.perf_counter() - started:.0f} s)', flush=True)
 
-            options = dict(COMMON, **preset.options,
-                           **_num_classes_options(run, preset))
+            options = _run_options(run, preset)
             if run.distiller:
                 options['model.teacher_ckpt'] = teacher_ckpt
             work_dir = os.path.join(work_root, _slug(run.name),
@@ -199,8 +204,7 @@ def run_benchmark(preset_name: str, work_root: str,
             wall = _train(run, seed, options, work_dir, progress)
             top1 = _test(run, options, work_dir)
             if run.name == 'teacher':
-                teacher_ckpt = open(os.path.join(
-                    work_dir, 'last_checkpoint')).read().strip()
+                teacher_ckpt = _last_checkpoint(work_dir)
             results[run.name].append(top1)
             walls[run.name].append(wall)
             speeds[run.name].append(_train_speed(work_dir))
@@ -210,8 +214,7 @@ def run_benchmark(preset_name: str, work_root: str,
     rows = []
     costs = {}
     for run in RUNS:
-        options = dict(COMMON, **preset.options,
-                       **_num_classes_options(run, preset))
+        options = _run_options(run, preset)
         params, flops = model_complexity(run.config, options)
         if run.distiller and step_cost:
             costs[run.name] = measure_step_costs(run.config, options)
