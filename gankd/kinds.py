@@ -120,38 +120,68 @@ class BaseGenerator(BaseModule):
         w_dim (int | None): size of the intermediate latent, None if absent.
         num_layers (int): number of per-layer codes in ``wp`` (1 without w).
         resolution (int): output side ``H = W``.
-        latent_spaces (tuple[str]): among ``'z'``, ``'w'``, ``'wp'``.
+        latent_spaces (tuple[str]): among ``'z'``, ``'w'``, ``'wp'``; the
+            first is the input space (PGGAN: ``('z',)``).
+
+    Codes by space: ``z`` ``[N, z_dim]``; ``w`` ``[N, w_dim]``; ``wp``
+    ``[N, num_layers, w_dim]`` (one code per synthesis layer).
+
+    Noise modes (style-based generators; others ignore the argument):
+    ``'const'`` the stored per-layer noise buffers (genforce's
+    ``randomize_noise=False``, NVIDIA's "const"), ``'random'`` fresh normal
+    noise per call (training), ``'none'`` no noise.
 
     Methods:
         ``sample_z(n, generator=None) -> [n, z_dim]`` standard normal codes.
         ``mapping(z, truncation_psi=None, truncation_layers=None) -> dict``
-            with ``w`` ``[N, w_dim]`` and ``wp`` ``[N, num_layers, w_dim]``.
-        ``synthesize(codes, space='wp') -> [N, 3, H, W]``.
-        ``forward(z) -> dict`` with at least ``image``.
-        ``layer_names() -> list[str]`` synthesis layers in order.
-        ``forward_to(codes, layer, space='wp') -> Tensor`` the named layer's
-            output (the next layer's input).
-        ``forward_from(feature, codes, layer, space='wp') -> [N, 3, H, W]``
-            continues from ``layer``'s output; ``forward_from(forward_to(c,
-            l), c, l)`` equals ``synthesize(c)``.
+            with ``w`` ``[N, w_dim]`` and ``wp`` ``[N, num_layers, w_dim]``
+            (truncated as genforce does: ``w_avg + psi * (wp - w_avg)`` on
+            layers ``< truncation_layers``). Generators without w return
+            ``dict(w=None, wp=None)``.
+        ``synthesize(codes, space='wp', noise_mode='const') -> [N, 3, H, W]``;
+            ``space='z'`` maps first (no truncation), ``'w'`` repeats w.
+        ``forward(z, truncation_psi=None, truncation_layers=None,
+            noise_mode='const') -> dict`` with ``image`` and, where they
+            exist, ``w`` and ``wp``.
+        ``layer_names() -> list[str]`` synthesis layers in order, as module
+            paths of the generator (``'synthesis.layer3'``).
+        ``forward_to(codes, layer, space='wp', noise_mode='const') -> dict``
+            the state after ``layer``: ``feature`` (that layer's output, the
+            next layer's input, ``[N, C, h, w]``) plus, for generators that
+            carry more state (StyleGAN2's running skip image), further
+            tensors under their own keys.
+        ``forward_from(state, codes, layer, space='wp', noise_mode='const')
+            -> [N, 3, H, W]`` continues from that state;
+            ``forward_from(forward_to(c, l), c, l)`` equals ``synthesize(c)``.
     Official checkpoints load through converters
     (``gankd_checkpoint_converters``).
     """
 
+    latent_spaces = ('z', )
+    w_dim = None
+    num_layers = 1
+
     def sample_z(self, n: int, generator: Optional[torch.Generator] = None):
         return torch.randn(n, self.z_dim, generator=generator)
+
+    def mapping(self, z: Tensor, truncation_psi: Optional[float] = None,
+                truncation_layers: Optional[int] = None) -> Dict[str, Tensor]:
+        return dict(w=None, wp=None)
 
     def layer_names(self) -> List[str]:
         raise NotImplementedError
 
-    def synthesize(self, codes: Tensor, space: str = 'wp') -> Tensor:
+    def synthesize(self, codes: Tensor, space: str = 'wp',
+                   noise_mode: str = 'const') -> Tensor:
         raise NotImplementedError
 
-    def forward_to(self, codes: Tensor, layer: str, space: str = 'wp'):
+    def forward_to(self, codes: Tensor, layer: str, space: str = 'wp',
+                   noise_mode: str = 'const') -> Dict[str, Tensor]:
         raise NotImplementedError
 
-    def forward_from(self, feature: Tensor, codes: Tensor, layer: str,
-                     space: str = 'wp') -> Tensor:
+    def forward_from(self, state: Dict[str, Tensor], codes: Tensor,
+                     layer: str, space: str = 'wp',
+                     noise_mode: str = 'const') -> Tensor:
         raise NotImplementedError
 
 
