@@ -1,0 +1,10 @@
+"""Primitives shared by the PGGAN / StyleGAN / StyleGAN2 plugins."""
+from .equalized_lr import EqualizedConv2d, EqualizedLinear
+from .fir_filter import fir_kernel, upfirdn2d
+from .minibatch_stddev import MinibatchStdDev
+from .pixel_norm import PixelNorm, pixel_norm
+
+__all__ = [
+    'EqualizedLinear', 'EqualizedConv2d', 'pixel_norm', 'PixelNorm',
+    'MinibatchStdDev', 'fir_kernel', 'upfirdn2d'
+]
