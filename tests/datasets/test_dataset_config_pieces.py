@@ -15,6 +15,7 @@ PIECES = osp.join(REPO, 'configs', '_base_', 'datasets')
     ('synth_shapes_bs64.py', ['fg_mask']),
     ('synth_faces_attrs_32.py', ['gt_attrs']),
     ('synth_faces_attrs_64.py', ['gt_attrs']),
+    ('synth_faces_32.py', ['gt_attrs']),
     ('synth_faces_64.py', ['gt_attrs']),
 ])
 def test_synthetic_pieces_build_and_yield_packed_samples(name, keys):

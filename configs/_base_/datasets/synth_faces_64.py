@@ -1,6 +1,7 @@
-# SynthFaces (embedded, procedural) as unconditional image data at 64x64,
-# e.g. for GAN training: 50k training images rendered on the fly. Labels
-# (identity, gt_attrs) ride along for conditional models and probes.
+# SynthFaces (embedded, procedural) as unconditional image data at 64x64, for
+# GAN training: 50k training images rendered on the fly (kept in memory after
+# the first pass), and 2k validation (and 2k test) images, the "real" set of
+# the FID-style score. Labels (identity, gt_attrs) ride along for probes.
 dataset_type = 'SynthFaces'
 # Images to [-1, 1] in RGB order, the range gankd generators produce.
 data_preprocessor = dict(
@@ -14,7 +15,7 @@ train_pipeline = [
 
 train_dataloader = dict(
     batch_size=32,
-    num_workers=2,
+    num_workers=1,
     persistent_workers=True,
     drop_last=True,
     dataset=dict(
@@ -24,6 +25,27 @@ train_dataloader = dict(
         seed=0,
         img_size=64,
         num_identities=512,
+        cache=True,
         pipeline=train_pipeline),
     sampler=dict(type='InfiniteSampler', shuffle=True),
 )
+
+val_dataloader = dict(
+    batch_size=100,
+    num_workers=1,
+    persistent_workers=True,
+    dataset=dict(
+        type=dataset_type,
+        num_samples=2000,
+        split='val',
+        seed=0,
+        img_size=64,
+        num_identities=512,
+        cache=True,
+        pipeline=train_pipeline,
+        test_mode=True),
+    sampler=dict(type='DefaultSampler', shuffle=False),
+)
+test_dataloader = dict(
+    val_dataloader,
+    dataset=dict(val_dataloader['dataset'], split='test'))
