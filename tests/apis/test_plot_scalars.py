@@ -1,0 +1,31 @@
+"""tools/analysis/plot_scalars.py: merges resumed runs by step, plots, and
+names a key that was never logged."""
+import json
+
+import cv2
+
+
+def _write(path, records):
+    path.parent.mkdir(parents=True)
+    path.write_text('\n'.join(json.dumps(r) for r in records) + '\n')
+
+
+def test_plot_scalars_merges_runs_and_rejects_unknown_keys(tmp_path,
+                                                           run_tool):
+    _write(tmp_path / '20260101_000000' / 'vis_data' / 'scalars.json',
+           [dict(step=10, loss=2.0), dict(step=20, fid=9.5),
+            dict(step=20, loss=1.0)])
+    # a resumed run repeats step 20 and goes on; its values win
+    _write(tmp_path / '20260102_000000' / 'vis_data' / 'scalars.json',
+           [dict(step=20, fid=8.0), dict(step=40, fid=5.25)])
+    out = tmp_path / 'curve.png'
+    result = run_tool(['tools/analysis/plot_scalars.py', str(tmp_path),
+                       '--keys', 'fid', 'loss', '--out', str(out)])
+    assert 'fid: 20:8, 40:5.25' in result.stdout
+    assert 'loss: 10:2, 20:1' in result.stdout
+    image = cv2.imread(str(out))
+    assert image is not None and image.shape[1] > image.shape[0]
+
+    missing = run_tool(['tools/analysis/plot_scalars.py', str(tmp_path),
+                        '--keys', 'psnr', '--out', str(out)], check=False)
+    assert missing.returncode != 0 and "['psnr'] not logged" in missing.stderr
