@@ -17,13 +17,17 @@ COMMANDS = {
     'print-config': ('print_config', 'print a config after merging'),
     'export-student': ('export', 'write a distilled student for mmpretrain'),
     'benchmark': ('benchmark', 'run the distillation benchmark'),
+    'convert-checkpoint': ('convert', 'convert an official generator '
+                           'checkpoint'),
+    'generate': ('generate', 'sample grids, interpolations, truncation '
+                 'sweeps'),
 }
 
 
 def _usage() -> str:
     lines = ['usage: gankd <command> [args]  (gankd <command> -h for help)',
              '', 'commands:']
-    lines += [f'  {name:<14}{text}' for name, (_, text) in COMMANDS.items()]
+    lines += [f'  {name:<20}{text}' for name, (_, text) in COMMANDS.items()]
     return '\n'.join(lines)
 
 
