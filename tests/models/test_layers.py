@@ -179,3 +179,15 @@ def test_upfirdn2d_double_backward():
     (g, ) = torch.autograd.grad(y.square().sum(), x, create_graph=True)
     g.square().sum().backward()
     assert x.grad is not None and torch.isfinite(x.grad).all()
+
+
+def test_equalized_layers_without_wscale_store_scaled_weights():
+    torch.manual_seed(0)
+    layer = EqualizedLinear(400, 300, lr_mul=0.5, use_wscale=False)
+    # genforce use_wscale=False: stored N(0, 1/fan_in) / lr_mul, runtime
+    # factor lr_mul only.
+    assert layer.weight_scale == pytest.approx(0.5)
+    assert layer.weight.std().item() == pytest.approx(0.1, rel=0.03)
+    conv = EqualizedConv2d(16, 8, 3, gain=2.0, use_wscale=False)
+    assert conv.weight_scale == 1.0
+    assert conv.weight.std().item() == pytest.approx(2 / 12, rel=0.1)

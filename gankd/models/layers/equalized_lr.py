@@ -32,6 +32,9 @@ class EqualizedLinear(nn.Module):
         bias_init: runtime value the bias starts at.
         scale_bias: multiply the bias by ``lr_mul`` at run time (PGGAN never
             does; with ``lr_mul=1`` both agree).
+        use_wscale: False stores the He-scaled weight itself (init
+            ``N(0, 1) * gain / sqrt(fan_in) / lr_mul``) and scales only by
+            ``lr_mul`` at run time (genforce's ``use_wscale=False``).
 
     Shapes:
         input ``[N, in_features]`` -> output ``[N, out_features]``.
@@ -39,15 +42,19 @@ class EqualizedLinear(nn.Module):
 
     def __init__(self, in_features: int, out_features: int,
                  bias: bool = True, gain: float = 1.0, lr_mul: float = 1.0,
-                 bias_init: float = 0.0, scale_bias: bool = True):
+                 bias_init: float = 0.0, scale_bias: bool = True,
+                 use_wscale: bool = True):
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features
         self.gain = gain
         self.lr_mul = lr_mul
         self.scale_bias = scale_bias
+        self.use_wscale = use_wscale
+        he_std = gain / math.sqrt(in_features)
+        init_std = (1.0 if use_wscale else he_std) / lr_mul
         self.weight = nn.Parameter(
-            torch.randn(out_features, in_features) / lr_mul)
+            torch.randn(out_features, in_features) * init_std)
         if bias:
             stored = bias_init / lr_mul if scale_bias else bias_init
             self.bias = nn.Parameter(torch.full((out_features, ), stored))
@@ -57,6 +64,8 @@ class EqualizedLinear(nn.Module):
     @property
     def weight_scale(self) -> float:
         """Factor applied to the stored weight at run time."""
+        if not self.use_wscale:
+            return self.lr_mul
         return self.gain / math.sqrt(self.in_features) * self.lr_mul
 
     def runtime_bias(self) -> Optional[Tensor]:
@@ -90,6 +99,7 @@ class EqualizedConv2d(nn.Module):
         stride: convolution stride.
         padding: zero padding; None means ``k // 2`` ("same" for odd k).
         scale_bias: see :class:`EqualizedLinear`.
+        use_wscale: see :class:`EqualizedLinear`.
 
     Shapes:
         input ``[N, in_channels, H, W]`` -> ``[N, out_channels, H', W']``.
@@ -98,7 +108,8 @@ class EqualizedConv2d(nn.Module):
     def __init__(self, in_channels: int, out_channels: int,
                  kernel_size: int, bias: bool = True, gain: float = 1.0,
                  lr_mul: float = 1.0, stride: int = 1,
-                 padding: Optional[int] = None, scale_bias: bool = True):
+                 padding: Optional[int] = None, scale_bias: bool = True,
+                 use_wscale: bool = True):
         super().__init__()
         self.in_channels = in_channels
         self.out_channels = out_channels
@@ -108,9 +119,12 @@ class EqualizedConv2d(nn.Module):
         self.stride = stride
         self.padding = kernel_size // 2 if padding is None else padding
         self.scale_bias = scale_bias
+        self.use_wscale = use_wscale
+        he_std = gain / math.sqrt(in_channels * kernel_size * kernel_size)
+        init_std = (1.0 if use_wscale else he_std) / lr_mul
         self.weight = nn.Parameter(
             torch.randn(out_channels, in_channels, kernel_size, kernel_size)
-            / lr_mul)
+            * init_std)
         if bias:
             self.bias = nn.Parameter(torch.zeros(out_channels))
         else:
@@ -119,6 +133,8 @@ class EqualizedConv2d(nn.Module):
     @property
     def weight_scale(self) -> float:
         """Factor applied to the stored weight at run time."""
+        if not self.use_wscale:
+            return self.lr_mul
         fan_in = self.in_channels * self.kernel_size * self.kernel_size
         return self.gain / math.sqrt(fan_in) * self.lr_mul
 

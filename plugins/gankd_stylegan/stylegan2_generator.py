@@ -1,0 +1,186 @@
+"""StyleGAN2 generator (Karras et al., "Analyzing and Improving the Image
+Quality of StyleGAN", CVPR 2020), config F with skip or plain outputs.
+
+Constructor arguments and state-dict keys are genforce's
+``StyleGAN2Generator`` (see the plugin README), so official converted
+checkpoints load with ``strict=True``.
+"""
+from typing import Dict, List, Optional
+
+from torch import Tensor
+
+from gankd.kinds import BaseGenerator
+from gankd_stylegan.mapping_network import MappingNetwork, TruncationModule
+from gankd_stylegan.stylegan2_modulated_conv import NOISE_MODES
+from gankd_stylegan.stylegan2_synthesis import StyleGAN2Synthesis
+
+__all__ = ['StyleGAN2Generator']
+
+
+class StyleGAN2Generator(BaseGenerator):
+    """z ``[N, z_dim]`` -> w ``[N, w_dim]`` -> wp ``[N, L, w_dim]`` -> image
+    ``[N, C_img, R, R]``, ``L = 2 * log2(R) - 2``.
+
+    Args:
+        resolution: output side R, a power of two >= 8.
+        z_space_dim: size of z.
+        w_space_dim: size of w (one per-layer code).
+        label_size: must be 0 (class conditioning is not implemented).
+        mapping_layers: dense layers of the mapping network.
+        mapping_fmaps: their width.
+        mapping_lr_mul: learning-rate multiplier of the mapping network.
+        repeat_w: one w for every layer (True) or the mapping emits L codes.
+        image_channels: output channels.
+        final_tanh: apply tanh to the output.
+        const_input: must be True (the reference cannot run without it).
+        architecture: ``'skip'`` (config F: a toRGB at every resolution,
+            summed with FIR upsampling) or ``'origin'`` (one toRGB at the
+            end). ``'resnet'`` raises NotImplementedError (the reference's
+            resnet generator cannot run either).
+        fused_modulate: grouped per-sample kernels (True) or input/output
+            scaling (False); same result.
+        demodulate: weight demodulation.
+        use_wscale: equalized learning rate.
+        noise_type: ``'spatial'`` (one scalar strength per layer).
+        fmaps_base, fmaps_max: channels at resolution r are
+            ``min(fmaps_base // r, fmaps_max)``.
+        init_cfg: mmengine init config.
+    """
+
+    latent_spaces = ('z', 'w', 'wp')
+
+    def __init__(self, resolution: int, z_space_dim: int = 512,
+                 w_space_dim: int = 512, label_size: int = 0,
+                 mapping_layers: int = 8, mapping_fmaps: int = 512,
+                 mapping_lr_mul: float = 0.01, repeat_w: bool = True,
+                 image_channels: int = 3, final_tanh: bool = False,
+                 const_input: bool = True, architecture: str = 'skip',
+                 fused_modulate: bool = True, demodulate: bool = True,
+                 use_wscale: bool = True, noise_type: str = 'spatial',
+                 fmaps_base: int = 32 << 10, fmaps_max: int = 512,
+                 init_cfg: Optional[dict] = None):
+        super().__init__(init_cfg=init_cfg)
+        if resolution < 8 or resolution & (resolution - 1):
+            raise ValueError(f'resolution must be a power of two >= 8, got '
+                             f'{resolution}')
+        if architecture == 'resnet':
+            raise NotImplementedError(
+                "StyleGAN2Generator architecture='resnet' is not "
+                "implemented (the reference generator cannot run it); use "
+                "'skip' (config F) or 'origin'")
+        if architecture not in ('skip', 'origin'):
+            raise ValueError(f"architecture must be 'skip' or 'origin', got "
+                             f"'{architecture}'")
+        if label_size:
+            raise NotImplementedError(
+                f'label_size={label_size}: class-conditional StyleGAN2 is '
+                'not implemented; use label_size=0')
+        if not const_input:
+            raise NotImplementedError(
+                'const_input=False is not implemented (the reference '
+                'generator cannot run it either); use const_input=True')
+        if noise_type.lower() != 'spatial':
+            raise NotImplementedError(
+                f"noise_type='{noise_type}' is not implemented; use "
+                "'spatial'")
+        self.resolution = resolution
+        self.z_dim = z_space_dim
+        self.w_dim = w_space_dim
+        self.repeat_w = repeat_w
+        self.image_channels = image_channels
+        self.architecture = architecture
+        self.num_layers = 2 * resolution.bit_length() - 4  # 2 log2(R) - 2
+        self.mapping = MappingNetwork(
+            z_space_dim, mapping_fmaps,
+            w_space_dim * (1 if repeat_w else self.num_layers),
+            num_layers=mapping_layers, lr_mul=mapping_lr_mul,
+            use_wscale=use_wscale)
+        self.truncation = TruncationModule(w_space_dim, self.num_layers,
+                                           repeat_w)
+        self.synthesis = StyleGAN2Synthesis(
+            resolution, w_space_dim, image_channels=image_channels,
+            final_tanh=final_tanh, architecture=architecture,
+            fused_modulate=fused_modulate, demodulate=demodulate,
+            use_wscale=use_wscale, fmaps_base=fmaps_base,
+            fmaps_max=fmaps_max)
+
+    # latent spaces -------------------------------------------------------
+    # The BaseGenerator method ``mapping`` shadows the attribute lookup of
+    # the submodule registered under the same name (its state-dict prefix
+    # must stay ``mapping.``); the network itself is ``mapping_network``.
+    @property
+    def mapping_network(self) -> MappingNetwork:
+        return self._modules['mapping']
+
+    def mapping(self, z: Tensor, truncation_psi: Optional[float] = None,
+                truncation_layers: Optional[int] = None
+                ) -> Dict[str, Tensor]:
+        """z ``[N, z_dim]`` -> dict(w ``[N, w_dim]``, wp ``[N, L, w_dim]``
+        truncated: ``w_avg + psi * (wp - w_avg)`` on layers
+        ``< truncation_layers``)."""
+        w = self.mapping_network(z)
+        return dict(w=w, wp=self.truncation(w, truncation_psi,
+                                            truncation_layers))
+
+    def to_wp(self, codes: Tensor, space: str = 'wp') -> Tensor:
+        """Codes of ``space`` -> wp ``[N, L, w_dim]`` (z: no truncation)."""
+        if space == 'z':
+            return self.truncation.to_wp(self.mapping_network(codes))
+        if space in ('w', 'wp'):
+            if space == 'wp' and codes.ndim != 3:
+                raise ValueError(f'wp codes must be [N, {self.num_layers}, '
+                                 f'{self.w_dim}], got {list(codes.shape)}')
+            return self.truncation.to_wp(codes)
+        raise ValueError(f"space must be 'z', 'w' or 'wp', got '{space}'")
+
+    def update_w_avg(self, w: Tensor, momentum: float = 0.995) -> None:
+        """Running mean of w for truncation (call with the batch's w)."""
+        self.truncation.update_w_avg(w, momentum)
+
+    # synthesis -------------------------------------------------------------
+    def layer_names(self) -> List[str]:
+        return [f'synthesis.{name}' for name in self.synthesis.node_names()]
+
+    def _node(self, layer: str) -> int:
+        names = self.layer_names()
+        if layer not in names:
+            raise ValueError(f"unknown layer '{layer}'; layers: "
+                             f"{', '.join(names)}")
+        return names.index(layer)
+
+    @staticmethod
+    def _check_noise(noise_mode: str) -> None:
+        if noise_mode not in NOISE_MODES:
+            raise ValueError(f'noise_mode must be one of {NOISE_MODES}, got '
+                             f"'{noise_mode}'")
+
+    def synthesize(self, codes: Tensor, space: str = 'wp',
+                   noise_mode: str = 'const') -> Tensor:
+        self._check_noise(noise_mode)
+        wp = self.to_wp(codes, space)
+        return self.synthesis.run(wp, noise_mode=noise_mode)['image']
+
+    def forward(self, z: Tensor, truncation_psi: Optional[float] = None,
+                truncation_layers: Optional[int] = None,
+                noise_mode: str = 'const') -> Dict[str, Tensor]:
+        self._check_noise(noise_mode)
+        codes = self.mapping(z, truncation_psi, truncation_layers)
+        image = self.synthesis.run(codes['wp'], noise_mode=noise_mode)
+        return dict(image=image['image'], **codes)
+
+    def forward_to(self, codes: Tensor, layer: str, space: str = 'wp',
+                   noise_mode: str = 'const') -> Dict[str, Tensor]:
+        self._check_noise(noise_mode)
+        stop = self._node(layer) + 1
+        return self.synthesis.run(self.to_wp(codes, space), stop=stop,
+                                  noise_mode=noise_mode)
+
+    def forward_from(self, state: Dict[str, Tensor], codes: Tensor,
+                     layer: str, space: str = 'wp',
+                     noise_mode: str = 'const') -> Tensor:
+        self._check_noise(noise_mode)
+        if 'feature' not in state:
+            raise KeyError("state must hold 'feature' (from forward_to)")
+        start = self._node(layer) + 1
+        return self.synthesis.run(self.to_wp(codes, space), start=start,
+                                  state=state, noise_mode=noise_mode)['image']
