@@ -31,6 +31,7 @@ __all__ = [
 ]
 
 DEFAULT_NUM = dict(grid=16, interpolate=4, truncation=4)
+CODE_SUFFIXES = ('.npy', '.pt', '.pth')
 
 
 class GenerationError(ValueError):
@@ -254,10 +255,11 @@ def save_codes(path: str, codes: Tensor, info: dict) -> None:
     buffer = io.BytesIO()
     if path.endswith('.npy'):
         np.save(buffer, codes.numpy())
-    elif path.endswith('.pt') or path.endswith('.pth'):
+    elif path.endswith(CODE_SUFFIXES):
         torch.save(dict(codes=codes, **info), buffer)
     else:
-        raise GenerationError(f'{path}: codes are saved as .npy or .pt')
+        raise GenerationError(f"{path}: codes are saved as "
+                              f"{' or '.join(CODE_SUFFIXES)}")
     atomic_write_bytes(buffer.getvalue(), path)
 
 
@@ -317,22 +319,29 @@ def _seeds(args) -> List[int]:
 
 @report_user_errors
 def main(argv: Optional[List[str]] = None, prog: Optional[str] = None):
+    args = build_parser(prog).parse_args(argv)
+    try:
+        return _run(args)
+    except GenerationError as error:
+        print(f'error: {error}', file=sys.stderr)
+        sys.exit(1)
+
+
+def _run(args: argparse.Namespace) -> dict:
     from gankd.apis.config import load_config
     from gankd.apis.convert import load_generator
-    args = build_parser(prog).parse_args(argv)
+    if args.save_codes and not args.save_codes.endswith(CODE_SUFFIXES):
+        raise GenerationError(f'{args.save_codes}: codes are saved as '
+                              f"{' or '.join(CODE_SUFFIXES)}")
     cfg = load_config(args.config, args.cfg_options)
     generator = load_generator(cfg, args.checkpoint, args.converter,
                                args.device, name=args.config)
     torch.manual_seed(args.seed)  # reproducible 'random' noise
     seeds = _seeds(args)
-    try:
-        result = generate(
-            generator, args.mode, seeds, args.nrow, args.steps, args.space,
-            args.truncation_psi, args.psi, args.truncation_layers,
-            args.noise_mode, args.batch_size)
-    except GenerationError as error:
-        print(f'error: {error}', file=sys.stderr)
-        sys.exit(1)
+    result = generate(generator, args.mode, seeds, args.nrow, args.steps,
+                      args.space, args.truncation_psi, args.psi,
+                      args.truncation_layers, args.noise_mode,
+                      args.batch_size)
     grid = image_grid(result['images'], result['nrow'], args.padding)
     save_png(grid, args.out)
     if args.save_codes:

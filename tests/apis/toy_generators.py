@@ -138,7 +138,7 @@ def require_component(name: str, converter: str = None) -> None:
     from gankd.registry import MODELS, find_type
     from gankd.utils.converters import converters
     if find_type(MODELS, name) is None:
-        pytest.skip(f'{name} is not registered (gankd_stylegan plugin '
-                    'not installed)')
+        pytest.skip(f'{name} is not registered (its plugin is not '
+                    'installed or does not provide it yet)')
     if converter is not None and converter not in converters():
         pytest.skip(f"converter '{converter}' is not installed")
