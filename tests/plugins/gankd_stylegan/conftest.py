@@ -29,6 +29,13 @@ _CACHE = {}
 
 
 @pytest.fixture
+def genforce_fixture_path():
+    """``genforce_fixture_path('stylegan2_64')`` -> the file's path (skips
+    the test when absent)."""
+    return fixture_path
+
+
+@pytest.fixture
 def genforce_fixture():
     """``genforce_fixture('stylegan2_64')`` -> the fixture dict (cached;
     treat it as read-only)."""
