@@ -115,7 +115,10 @@ def _run_converter(converter, checkpoint, path: str) -> dict:
 
 def _official_hint() -> str:
     from gankd.utils.converters import converters
-    names = ', '.join(sorted(converters())) or 'none installed'
+    try:
+        names = ', '.join(sorted(converters())) or 'none installed'
+    except Exception:  # a broken plugin must not hide the real problem
+        names = 'see convert-checkpoint --list'
     return f'if it is an official checkpoint, pass --converter (one of: ' \
         f'{names})'
 
@@ -197,6 +200,10 @@ def _generator_state(obj, path: str, converter: Optional[str]):
                 found = {k[len(prefix):]: v for k, v in inner.items()
                          if k.startswith(prefix)}
                 if found:
+                    # A still-wrapped (DDP) generator saved as is.
+                    if all(k.startswith('module.') for k in found):
+                        found = {k[len('module.'):]: v
+                                 for k, v in found.items()}
                     return found, f'training checkpoint ({prefix}*)'
             return inner, 'state_dict'
         if _is_state_dict(obj):

@@ -162,6 +162,8 @@ def truncation_codes(generator, seeds, psis: Sequence[float], layers=None,
     _require(generator, 'w', 'the truncation sweep')
     layers = generator.num_layers if layers is None else layers
     z = seeded_z(generator, seeds).to(_device(generator))
+    # One mapping per psi: truncation stays the generator's own, and the
+    # mapping MLP costs a tiny fraction of a synthesis pass.
     columns = [_mapped(generator, z, float(psi), layers, batch_size)['wp']
                for psi in psis]
     return torch.stack(columns, 1).flatten(0, 1), 'wp'
@@ -179,12 +181,13 @@ def render(generator, codes: Tensor, space: str, noise_mode: str = 'const',
     """``synthesize`` in batches -> ``uint8 [M, 3, H, W]`` on the CPU, with
     a progress line on stderr when there is more than one batch (redrawn
     on a terminal, about every 10% in a log)."""
-    total, out = len(codes), []
+    total, out, device = len(codes), [], _device(generator)
     batches = math.ceil(total / batch_size)
     tty, every = sys.stderr.isatty(), max(1, math.ceil(batches / 10))
     for index, start in enumerate(range(0, total, batch_size)):
-        images = generator.synthesize(codes[start:start + batch_size],
-                                      space=space, noise_mode=noise_mode)
+        images = generator.synthesize(
+            codes[start:start + batch_size].to(device), space=space,
+            noise_mode=noise_mode)
         out.append(to_uint8(images).cpu())
         last = index == batches - 1
         if progress and batches > 1 and (tty or last or

@@ -72,8 +72,8 @@ def test_every_accepted_layout_loads_the_right_weights(toy, toy_converter,
             'generator_ema.steps': torch.tensor(4),
             'discriminator.fc.weight': torch.ones(2)},
             'message_hub': {'log_scalars': {'loss': history}}},
-        'training_no_ema': {'state_dict': {
-            **{f'generator.{k}': v for k, v in state.items()},
+        'training_ddp_no_ema': {'state_dict': {
+            **{f'generator.module.{k}': v for k, v in state.items()},
             'discriminator.fc.weight': torch.ones(2)}},
         'official': {'g_ema': {f'net.{k}': v for k, v in state.items()}},
     }
