@@ -137,7 +137,8 @@ def _check_fits(state: dict, generator, path: str, config: str,
 
 
 def _same_config_hint() -> str:
-    return 'is it the checkpoint this config (resolution, widths) describes?'
+    return ('is it the checkpoint this config (resolution, widths) '
+            'describes? (--converter picks another converter)')
 
 
 def convert(source: str, out: str, converter: Optional[str] = None,
@@ -237,8 +238,9 @@ def load_generator(config: Union[str, Config], checkpoint: str,
     generator = build_config_generator(config, name)
     obj = load_weights(checkpoint) if converter else _read_any(checkpoint)
     state, origin = _generator_state(obj, checkpoint, converter)
+    converted = origin.startswith('converter')
     _check_fits(state, generator, f'{checkpoint} [{origin}]', name,
-                _same_config_hint if converter else _official_hint)
+                _same_config_hint if converted else _official_hint)
     generator.load_state_dict(state)
     return generator.to(device).eval().requires_grad_(False)
 

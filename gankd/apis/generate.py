@@ -27,7 +27,8 @@ from gankd.apis.errors import report_user_errors
 __all__ = [
     'GenerationError', 'parse_seeds', 'seeded_z', 'slerp', 'lerp',
     'to_uint8', 'image_grid', 'grid_codes', 'interpolation_codes',
-    'truncation_codes', 'render', 'build_parser', 'main'
+    'truncation_codes', 'render', 'generate', 'save_png', 'save_codes',
+    'build_parser', 'main'
 ]
 
 DEFAULT_NUM = dict(grid=16, interpolate=4, truncation=4)

@@ -115,7 +115,8 @@ def test_convert_writes_a_weights_only_file_with_provenance(
         convert(source, source)
 
 
-def test_errors_name_the_file_key_shape_and_fix(toys, toy, tmp_path):
+def test_errors_name_the_file_key_shape_and_fix(toys, toy, toy_converter,
+                                                tmp_path):
     state, config = toy
     missing = str(tmp_path / 'nope.pth')
     with pytest.raises(CheckpointError, match='checkpoint not found: '):
@@ -135,7 +136,15 @@ def test_errors_name_the_file_key_shape_and_fix(toys, toy, tmp_path):
     assert message.startswith(f'{path} [state dict] does not fit the '
                               f'generator of {wide} (ToyStyleGenerator): ')
     assert "key 'const': shape (1, 4, 2, 2), expected (1, 6, 2, 2)" in message
-    assert 'pass --converter' in message and '\n' not in message
+    assert 'pass --converter (one of: toy-official)' in message
+    assert '\n' not in message
+    # Through a (detected) converter the hint is about the config instead.
+    official = str(tmp_path / 'official.pth')
+    torch.save({'g_ema': {f'net.{k}': v for k, v in state.items()}},
+               official)
+    with pytest.raises(ConversionError, match=r'\[converter toy-official\] '
+                       r'.*expected \(1, 6, 2, 2\); is it the checkpoint'):
+        load_generator(wide, official)
 
     classifier = 'tests/data/configs/tiny_synthshapes.py'
     with pytest.raises(ConfigError, match='not a generator'):

@@ -106,7 +106,8 @@ def write_config(path, model: dict, imports=False) -> str:
     toys when loaded (for subprocesses; PYTHONPATH must hold this folder)."""
     lines = [f'model = {model!r}']
     if imports:
-        lines.append("custom_imports = dict(imports=['toy_generators_plugin'])")
+        lines.append("custom_imports = dict(imports="
+                     "['toy_generators_plugin'])")
     path = str(path)
     with open(path, 'w') as file:
         file.write('\n'.join(lines) + '\n')
