@@ -69,7 +69,8 @@ def _fmaps_base(channels: Dict[int, int], fmaps_max: int) -> int:
     """A ``fmaps_base`` with ``min(base // r, fmaps_max) == channels[r]``."""
     low, high = 1, None
     for res, nf in channels.items():
-        if nf < fmaps_max:  # base // res == nf  <=>  nf*res <= base < (nf+1)*res
+        # base // res == nf  <=>  nf * res <= base < (nf + 1) * res
+        if nf < fmaps_max:
             low = max(low, nf * res)
             high = min(high or (nf + 1) * res, (nf + 1) * res)
     if high is None:  # every resolution at fmaps_max

@@ -1,4 +1,4 @@
-"""The style-based generators' mapping MLP and truncation (StyleGAN, StyleGAN2).
+"""The style-based generators' mapping MLP and truncation (StyleGAN 1 and 2).
 
 Module and parameter names follow genforce (``mapping.dense{i}``,
 ``truncation.w_avg``) so official checkpoints load without re-layout.

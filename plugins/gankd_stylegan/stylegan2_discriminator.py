@@ -101,8 +101,9 @@ class StyleGAN2Discriminator(BaseModule):
     def forward(self, images: Tensor) -> Tensor:
         expected = (self.image_channels, self.resolution, self.resolution)
         if images.ndim != 4 or tuple(images.shape[1:]) != expected:
-            raise ValueError(f'images must be [N, {", ".join(map(str, expected))}]'
-                             f', got {list(images.shape)}')
+            shape = ', '.join(map(str, expected))
+            raise ValueError(f'images must be [N, {shape}], got '
+                             f'{list(images.shape)}')
         x = self.input0(images)
         for block in range(self.num_blocks):
             if self.architecture == 'skip' and block > 0:

@@ -81,7 +81,8 @@ class StyleGAN2Synthesis(nn.Module):
         return min(self.fmaps_base // res, self.fmaps_max)
 
     def node_names(self):
-        """Chain nodes in order: ``early_layer``, ``layer0`` .. ``layer{L-2}``."""
+        """Chain nodes in order: ``early_layer``, ``layer0`` ..
+        ``layer{L-2}``."""
         return ['early_layer'] + [f'layer{i}'
                                   for i in range(self.num_layers - 1)]
 

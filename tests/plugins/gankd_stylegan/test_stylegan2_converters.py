@@ -190,3 +190,21 @@ def test_rosinality_errors_name_the_key(genforce_fixture):
         convert(odd)
     with pytest.raises(ConversionError, match='latent_avg'):
         convert(dict(g_ema=ros, latent_avg=torch.zeros(3)))
+
+
+@pytest.mark.parametrize('kwargs', [
+    dict(resolution=32, architecture='origin', fmaps_base=1000, fmaps_max=24),
+    dict(resolution=16, repeat_w=False, mapping_layers=3, fmaps_base=64,
+         fmaps_max=16),
+])
+def test_genforce_converter_infers_other_configurations(kwargs):
+    torch.manual_seed(0)
+    source = StyleGAN2Generator(z_space_dim=8, w_space_dim=6,
+                                mapping_fmaps=10, **kwargs).eval()
+    state = converters()['genforce-stylegan2'].convert(
+        {'state_dict': source.state_dict()})
+    rebuilt = StyleGAN2Generator(**infer_stylegan2_kwargs(state)).eval()
+    rebuilt.load_state_dict(state, strict=True)
+    z = torch.randn(2, 8)
+    with torch.no_grad():
+        assert torch.equal(rebuilt(z)['image'], source(z)['image'])
