@@ -213,3 +213,25 @@ def test_tools_convert_then_refuse_a_mismatched_config(toys, tmp_path,
     assert "key 'synthesis.early_layer.const': shape (1, 32, 4, 4), " \
         'expected (1, 16, 4, 4)' in last and '--converter' in last
     assert not os.path.exists(tmp_path / 'x.png')
+
+
+def test_gan_trainer_checkpoint_gives_its_ema_generator(toys, tmp_path):
+    """The real trainer's state dict (not a hand-made layout)."""
+    toys.require_component('UnconditionalGAN')
+    toys.require_component('StyleGAN2Generator')
+    gen = dict(type='StyleGAN2Generator', resolution=8, z_space_dim=8,
+               w_space_dim=8, mapping_layers=2, mapping_fmaps=8,
+               fmaps_base=64, fmaps_max=8)
+    model = dict(type='UnconditionalGAN', generator=gen, discriminator=dict(
+        type='StyleGAN2Discriminator', resolution=8, fmaps_base=64,
+        fmaps_max=8))
+    torch.manual_seed(0)
+    gan = MODELS.build(model)
+    with torch.no_grad():  # EMA and trained generator differ
+        for param in gan.generator_ema.module.parameters():
+            param.add_(1)
+    path = str(tmp_path / 'iter_1.pth')
+    torch.save({'state_dict': gan.state_dict(), 'meta': {}}, path)
+    config = toys.write_config(tmp_path / 'gan.py', model)
+    assert_loaded(load_generator(config, path),
+                  gan.generator_ema.module.state_dict())
