@@ -6,6 +6,8 @@ registry imports it on first lookup).
 from . import backbones  # noqa: F401  (registers the CIFAR backbones)
 from . import connectors  # noqa: F401  (registers ConvBNConnector)
 from . import distillers  # noqa: F401  (registers SingleTeacherDistiller)
+from . import feature_extractors  # noqa: F401  (FID-style extractors)
+from . import gans  # noqa: F401  (registers UnconditionalGAN)
 from . import losses  # noqa: F401  (registers the distillation losses)
 from . import recorders  # noqa: F401  (registers recorders in TASK_UTILS)
 from .heads import MultiAttributeHead
