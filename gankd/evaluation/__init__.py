@@ -4,5 +4,8 @@ Importing this package registers them in :data:`gankd.registry.METRICS` (the
 registry imports it on first lookup).
 """
 from .attribute_metric import AttributeMetric
+from .frechet_distance import feature_statistics, frechet_distance
+from .frechet_distance_metric import FrechetDistanceMetric
 
-__all__ = ['AttributeMetric']
+__all__ = ['AttributeMetric', 'FrechetDistanceMetric', 'feature_statistics',
+           'frechet_distance']
