@@ -2,8 +2,10 @@
 protocol: ``train_step`` with an ``OptimWrapperDict``, EMA inside the step,
 separate DDP wrappers for G and D)."""
 import warnings
+from contextlib import contextmanager
 from typing import Dict, List, Optional, Sequence
 
+import numpy as np
 import torch
 from mmengine.config import ConfigDict
 from mmengine.dist import all_reduce, get_world_size
@@ -86,7 +88,13 @@ class UnconditionalGAN(BaseModel):
 
     The iteration is the Runner's (MessageHub ``iter``, so intervals and the
     EMA ramp continue correctly after resume); outside a Runner, calls are
-    counted.
+    counted. Every random draw of a step (latents, mixing, noise, the
+    path-length direction) comes from torch's RNG seeded with (the seed set
+    when the model was built, iteration), the global RNG state restored
+    afterwards: a step depends only on the weights, the batch and the
+    iteration, so a resumed run continues exactly as an unbroken one would.
+    The Runner seeds before building the model (``randomness.seed``; with
+    ``diff_rank_seed=True`` each process draws its own latents).
 
     Lazy regularisation and Adam: StyleGAN2 runs Adam for a regularised
     network with ``lr * c`` and ``betas ** c``, ``c = interval / (interval
@@ -185,6 +193,7 @@ class UnconditionalGAN(BaseModel):
         self.val_seed, self.val_noise_mode = int(val_seed), val_noise_mode
         self.val_truncation_psi = val_truncation_psi
         self._calls = 0  # the iteration outside a Runner
+        self._base_seed = torch.initial_seed()
 
     # -- plumbing -------------------------------------------------------------
 
@@ -223,6 +232,17 @@ class UnconditionalGAN(BaseModel):
             iteration = self._calls
         self._calls += 1
         return int(iteration)
+
+    @contextmanager
+    def _step_rng(self, iteration: int):
+        """Seed torch's RNG (CPU and the current GPU) for this iteration;
+        restore the outer state on exit."""
+        devices = [torch.cuda.current_device()] \
+            if torch.cuda.is_available() else []
+        seed = np.random.SeedSequence([self._base_seed, iteration])
+        with torch.random.fork_rng(devices=devices):
+            torch.manual_seed(int(seed.generate_state(1, np.uint64)[0]))
+            yield
 
     def _latents(self, n: int, device) -> Tensor:
         return torch.randn(n, self.plain_generator.z_dim, device=device)
@@ -265,15 +285,16 @@ class UnconditionalGAN(BaseModel):
         """
         iteration = self._iteration()
         real = self.data_preprocessor(data, True)['inputs']
-        log_vars = self._discriminator_step(
-            real, optim_wrapper['discriminator'],
-            r1=self.r1_gamma > 0 and iteration % self.r1_interval == 0)
-        if (iteration + 1) % self.generator_interval == 0:
-            g_step = iteration // self.generator_interval
-            log_vars.update(self._generator_step(
-                real.shape[0], real.device, optim_wrapper['generator'],
-                pl=self.pl_weight > 0 and g_step % self.pl_interval == 0))
-            self._update_ema(iteration, real.shape[0])
+        with self._step_rng(iteration):
+            log_vars = self._discriminator_step(
+                real, optim_wrapper['discriminator'],
+                r1=self.r1_gamma > 0 and iteration % self.r1_interval == 0)
+            if (iteration + 1) % self.generator_interval == 0:
+                g_step = iteration // self.generator_interval
+                log_vars.update(self._generator_step(
+                    real.shape[0], real.device, optim_wrapper['generator'],
+                    pl=self.pl_weight > 0 and g_step % self.pl_interval == 0))
+                self._update_ema(iteration, real.shape[0])
         return log_vars
 
     def _discriminator_step(self, real: Tensor, optim: OptimWrapper,

@@ -25,14 +25,20 @@ toy = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(toy)
 
 
-def build():
-    torch.manual_seed(0)
-    gan = UnconditionalGAN(
-        generator=dict(type=toy.ToyGenerator),
-        discriminator=dict(type=toy.MLPDiscriminator),
-        r1_interval=2, pl_weight=1.0, pl_interval=2, style_mixing_prob=0.5,
-        ema_half_life_kimg=0.01)
-    gan.init_weights()
+def build(rank):
+    """Same weights on every rank; its own step seed per rank (as the
+    Runner's diff_rank_seed gives), so ranks draw different latents."""
+    models = []
+    for seed in (0, 100 + rank):
+        torch.manual_seed(seed)
+        models.append(UnconditionalGAN(
+            generator=dict(type=toy.ToyGenerator),
+            discriminator=dict(type=toy.MLPDiscriminator),
+            r1_interval=2, pl_weight=1.0, pl_interval=2,
+            style_mixing_prob=0.5, ema_half_life_kimg=0.01))
+    template, gan = models
+    template.init_weights()
+    gan.load_state_dict(template.state_dict())
     return gan
 
 
@@ -51,15 +57,14 @@ def batch(seed, n=4):
 def main(out_dir):
     dist.init_process_group('gloo')
     rank = dist.get_rank()
-    wrapped = MMSeparateDistributedDataParallel(build(), device_ids=None)
-    control = build()
+    wrapped = MMSeparateDistributedDataParallel(build(rank), device_ids=None)
+    control = build(rank)
     wrapped_optim, control_optim = optimizers(wrapped), optimizers(control)
     hub = MessageHub.get_instance('dist-gan-test')
     for iteration in range(4):
         hub.update_info('iter', iteration)
         for model, optim in ((wrapped, wrapped_optim),
                              (control, control_optim)):
-            torch.manual_seed(1000 * rank + iteration)  # ranks differ
             model.train_step(batch(100 * rank + iteration), optim)
     samples = wrapped.val_step(batch(7))
     torch.save(dict(wrapped=wrapped.module.state_dict(),

@@ -3,6 +3,7 @@ import math
 
 import pytest
 import torch
+from mmengine.logging import MessageHub
 from mmpretrain.structures import DataSample
 
 from gankd.models.gans import DEFAULT_DATA_PREPROCESSOR
@@ -56,22 +57,19 @@ def test_d_step_trains_only_d_and_g_step_only_g(make_gan, toy, batch):
     # Iteration 0: D step only.
     g0, ema0, d0 = params(gan.generator), params(gan.generator_ema), \
         params(gan.discriminator)
-    torch.manual_seed(5)
     log = gan.train_step(batch(), optim)
     assert not any(k.startswith('gen.') for k in log)
     assert same(params(gan.generator), g0)
     assert same(params(gan.generator_ema), ema0)
     assert not same(params(gan.discriminator), d0)
     assert (d_count['passes'](), g_count['passes']()) == (1, 0)
-    torch.manual_seed(5)
     twin.train_step(batch(), twin_optim)
 
-    # Iteration 1: D step, then G step.
-    torch.manual_seed(6)
+    # Iteration 1: D step, then G step. (Same seed and iteration: the twin
+    # draws the same latents.)
     log = gan.train_step(batch(), optim)
     assert {'gen.loss', 'gen.loss_adv', 'disc.loss'} <= set(log)
     assert not same(params(gan.generator), g0)
-    torch.manual_seed(6)
     twin.train_step(batch(), twin_optim)
     # The G step left D exactly as the D step made it, computed no D
     # gradient, and gave D its requires_grad back.
@@ -79,6 +77,31 @@ def test_d_step_trains_only_d_and_g_step_only_g(make_gan, toy, batch):
     assert (d_count['passes'](), g_count['passes']()) == (2, 1)
     assert all(p.requires_grad for p in gan.discriminator.parameters())
     assert all(p.grad is None for p in gan.discriminator.parameters())
+
+
+def test_step_depends_on_iteration_not_global_rng(make_gan, batch):
+    gan, optim = make_gan(pl_weight=1.0, pl_interval=1, r1_interval=1)
+    twin, twin_optim = make_gan(pl_weight=1.0, pl_interval=1, r1_interval=1)
+    for iteration in range(2):
+        torch.manual_seed(iteration)  # the global state differs per model
+        state = torch.get_rng_state()
+        log = gan.train_step(batch(seed=iteration), optim)
+        assert torch.equal(torch.get_rng_state(), state)  # restored
+        torch.manual_seed(99)
+        twin_log = twin.train_step(batch(seed=iteration), twin_optim)
+        assert all(torch.equal(log[k], twin_log[k]) for k in log)
+    assert same(params(gan), params(twin))
+
+
+
+def test_the_runner_iteration_sets_the_draws(make_gan, batch):
+    hub = MessageHub.get_current_instance()
+    fake_losses = []
+    for iteration in (7, 7, 8):
+        gan, optim = make_gan()
+        hub.update_info('iter', iteration)
+        fake_losses.append(gan.train_step(batch(), optim)['disc.loss_fake'])
+    assert fake_losses[0] == fake_losses[1] != fake_losses[2]
 
 
 def test_loss_values_hand_computed(make_gan, toy, batch):
