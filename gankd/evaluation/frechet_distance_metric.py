@@ -128,7 +128,7 @@ class FrechetDistanceMetric(BaseMetric):
                  key=np.array(self.cache_key))
         atomic_write_bytes(buffer.getvalue(), self.real_stats_path)
 
-    # -- BaseMetric ------------------------------------------------------------
+    # -- BaseMetric ----------------------------------------------------------
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         """Extract fake (and, unless cached, real) features of the batch."""

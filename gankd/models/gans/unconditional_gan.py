@@ -3,24 +3,24 @@ protocol: ``train_step`` with an ``OptimWrapperDict``, EMA inside the step,
 separate DDP wrappers for G and D)."""
 import warnings
 from contextlib import contextmanager
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, Optional
 
 import numpy as np
 import torch
 from mmengine.config import ConfigDict
-from mmengine.dist import all_reduce, get_world_size
 from mmengine.logging import MessageHub
-from mmengine.model import BaseModel, ExponentialMovingAverage
-from mmengine.model import is_model_wrapper
+from mmengine.model import (BaseModel, ExponentialMovingAverage,
+                            is_model_wrapper)
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 from mmengine.runner.checkpoint import get_state_dict
 from torch import Tensor
 
 from gankd.kinds import build_generator
-from gankd.models.gans.gan_losses import (disc_logistic_loss, ema_momentum,
-                                          gen_nonsaturating_loss, path_lengths,
-                                          r1_penalty)
-from gankd.models.gans.sampling import generate_images
+from gankd.models.gans.gan_losses import (disc_logistic_loss,
+                                          gen_nonsaturating_loss, r1_penalty)
+from gankd.models.gans.gan_sampling_mixin import GANSamplingMixin
+from gankd.models.gans.sampling import synthesize_for_training
+from gankd.models.gans.stylegan2_recipe_mixin import StyleGAN2RecipeMixin
 from gankd.models.gans.wrapped_call import call_through_wrapper, unwrap
 from gankd.registry import MODELS, scope_config_types
 
@@ -43,30 +43,9 @@ def _plain(cfg):
     return cfg
 
 
-def _synthesize(generator, z: Tensor, mix_z: Optional[Tensor] = None,
-                cutoff: int = 0, noise_mode: str = 'random',
-                codes_grad: bool = False) -> Dict[str, Optional[Tensor]]:
-    """``image`` (and ``w``, ``wp`` where the generator has them) for ``z``;
-    with ``mix_z``, layers from ``cutoff`` on take ``mix_z``'s codes (style
-    mixing). ``codes_grad`` makes ``wp`` differentiable even when the
-    mapping is frozen (path length needs d image / d wp)."""
-    if 'wp' not in generator.latent_spaces:
-        return dict(image=generator(z, noise_mode=noise_mode)['image'],
-                    w=None, wp=None)
-    mapped = generator.mapping(z)
-    wp = mapped['wp']
-    if mix_z is not None:
-        wp = torch.cat([wp[:, :cutoff], generator.mapping(mix_z)['wp'][:,
-                                                                      cutoff:]],
-                       dim=1)
-    if codes_grad and not wp.requires_grad:
-        wp = wp.detach().requires_grad_(True)
-    image = generator.synthesize(wp, space='wp', noise_mode=noise_mode)
-    return dict(image=image, w=mapped['w'], wp=wp)
-
-
 @MODELS.register_module()
-class UnconditionalGAN(BaseModel):
+class UnconditionalGAN(GANSamplingMixin, StyleGAN2RecipeMixin,
+                       BaseModel):
     """Trains any :class:`~gankd.kinds.BaseGenerator` against a
     discriminator with StyleGAN2's objectives.
 
@@ -259,8 +238,8 @@ class UnconditionalGAN(BaseModel):
                 1, self.plain_generator.num_layers, ()).item())
             mix_z = self._latents(n, device)
         return call_through_wrapper(module or self.plain_generator,
-                                    _synthesize, z, mix_z, cutoff, 'random',
-                                    codes_grad)
+                                    synthesize_for_training, z, mix_z,
+                                    cutoff, 'random', codes_grad)
 
     @staticmethod
     def _parse(role: str, losses: Dict[str, Tensor]):
@@ -321,21 +300,6 @@ class UnconditionalGAN(BaseModel):
             log_vars.update(self._lazy_r1_step(real.detach(), optim))
         return log_vars
 
-    def _lazy_r1_step(self, real: Tensor,
-                      optim: OptimWrapper) -> Dict[str, Tensor]:
-        real = real.requires_grad_(True)
-        with optim.optim_context(self.discriminator):
-            scores = self.discriminator(real)
-            penalty = r1_penalty(scores, real)
-            # Applied every r1_interval iterations, it carries that many
-            # iterations' weight. "+ 0 * scores": the last bias (which the
-            # penalty does not depend on) stays in the graph, as DDP needs.
-            loss = penalty * (self.r1_gamma / 2 * self.r1_interval) + \
-                scores.sum() * 0
-        optim.update_params(loss)
-        return {'disc.loss_r1': loss.detach(),
-                'disc.r1_penalty': penalty.detach()}
-
     def _generator_step(self, n: int, device, optim: OptimWrapper,
                         pl: bool) -> Dict[str, Tensor]:
         discriminator = self.plain_discriminator
@@ -365,96 +329,3 @@ class UnconditionalGAN(BaseModel):
             log_vars.update({k: v.detach() for k, v in losses.items()})
         self._update_w_avg(out['w'])
         return log_vars
-
-    def _path_length_losses(self, n: int, device,
-                            gain: int) -> Dict[str, Tensor]:
-        out = self._generate(max(1, n // self.pl_batch_shrink), device,
-                             module=self.generator, codes_grad=True)
-        lengths = path_lengths(out['image'], out['wp'])
-        with torch.no_grad():
-            # The running mean is shared by all processes (mean of their
-            # batch means) so the model stays identical across ranks.
-            batch_mean = lengths.detach().mean()
-            all_reduce(batch_mean, op='mean')
-            self.pl_mean.copy_(self.pl_mean.lerp(batch_mean, self.pl_decay))
-        penalty = (lengths - self.pl_mean).square().mean()
-        # "+ 0 * image": parameters the penalty does not reach (the last
-        # bias) stay in the graph, as DDP needs.
-        loss = penalty * (self.pl_weight * gain) + \
-            out['image'][:, 0, 0, 0].sum() * 0
-        return {'gen.loss_pl': loss, 'gen.pl_mean': self.pl_mean.clone()}
-
-    @torch.no_grad()
-    def _update_w_avg(self, w: Optional[Tensor]) -> None:
-        generator = self.plain_generator
-        if w is None or not hasattr(generator, 'update_w_avg'):
-            return
-        # The mean over every process's batch: each keeps the same w_avg.
-        w_mean = w.detach().mean(dim=0, keepdim=True)
-        all_reduce(w_mean, op='mean')
-        generator.update_w_avg(w_mean, momentum=self.w_avg_momentum)
-
-    @torch.no_grad()
-    def _update_ema(self, iteration: int, n: int) -> None:
-        if iteration < self.ema_start_iter:
-            self._copy_generator_to_ema()
-            return
-        batch = n * get_world_size()
-        self.generator_ema.momentum = ema_momentum(
-            batch, self.ema_half_life_kimg, (iteration + 1) * batch,
-            self.ema_rampup)
-        self.generator_ema.update_parameters(self.plain_generator)
-
-    @torch.no_grad()
-    def _copy_generator_to_ema(self) -> None:
-        self.generator_ema.module.load_state_dict(
-            self.plain_generator.state_dict())
-
-    # -- evaluation -----------------------------------------------------------
-
-    def sample_images(self, seeds: Sequence[int], use_ema: bool = True,
-                      truncation_psi: Optional[float] = None,
-                      noise_mode: Optional[str] = None) -> Tensor:
-        """Images ``[len(seeds), 3, H, W]`` in ``[-1, 1]``, one per seed
-        (see :func:`~gankd.models.gans.sampling.generate_images`)."""
-        generator = self.generator_ema.module if use_ema \
-            else self.plain_generator
-        return generate_images(
-            generator, list(seeds),
-            truncation_psi=truncation_psi if truncation_psi is not None
-            else self.val_truncation_psi,
-            noise_mode=noise_mode or self.val_noise_mode)
-
-    def _val_seeds(self, inputs: Tensor, data_samples) -> List[int]:
-        if data_samples is None:
-            return [self.val_seed + i for i in range(inputs.shape[0])]
-        indices = [sample.get('sample_idx') for sample in data_samples]
-        if any(index is None for index in indices):
-            raise KeyError(
-                'UnconditionalGAN evaluation seeds each fake with its real '
-                "image's sample_idx, but a data sample has none: keep "
-                "'sample_idx' in the PackInputs meta_keys.")
-        return [self.val_seed + int(index) for index in indices]
-
-    def forward(self, inputs: Tensor, data_samples=None,
-                mode: str = 'tensor'):
-        """``'predict'``: data samples with ``fake_img``/``real_img``;
-        ``'tensor'``: the fakes ``[N, 3, H, W]``. Training goes through
-        :meth:`train_step` (there is no single loss to return)."""
-        if mode == 'loss':
-            raise NotImplementedError(
-                'UnconditionalGAN trains through train_step (one optimizer '
-                "per network); mode='loss' is not available.")
-        fakes = self.sample_images(self._val_seeds(inputs, data_samples))
-        if mode == 'tensor':
-            return fakes
-        if mode != 'predict':
-            raise ValueError(f"mode must be 'loss', 'predict' or 'tensor', "
-                             f"got '{mode}'")
-        if data_samples is None:
-            from mmpretrain.structures import DataSample
-            data_samples = [DataSample() for _ in range(inputs.shape[0])]
-        for sample, fake, real in zip(data_samples, fakes, inputs):
-            sample.set_field(fake, 'fake_img')
-            sample.set_field(real, 'real_img')
-        return data_samples

@@ -1,6 +1,6 @@
 # A tiny StyleGAN2 on 16x16 SynthFaces: a few iterations in seconds, for
 # tests of GAN training through the generic tools (train, resume, torchrun,
-# sample grids, the Fréchet metric). The recipe is gankd/models/gans/README.md.
+# sample grids, the Fréchet metric). The recipe: gankd/models/gans/README.md.
 _base_ = ['../../../configs/_base_/default_runtime.py']
 
 model = dict(
