@@ -44,7 +44,7 @@ class GANSampleGridHook(Hook):
         batch_size (int): images generated per forward.
     """
 
-    priority = 'LOW'  # after the step, the EMA update and checkpointing
+    priority = 'LOW'  # after the logger: the step (and its EMA update) is done
 
     def __init__(self,
                  interval: int = 1000,
