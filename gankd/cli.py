@@ -21,6 +21,8 @@ COMMANDS = {
                            'checkpoint'),
     'generate': ('generate', 'sample grids, interpolations, truncation '
                  'sweeps'),
+    'benchmark-generators': ('generator_benchmark', 'time generator '
+                             'forward and GAN training'),
 }
 
 

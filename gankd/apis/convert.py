@@ -15,10 +15,11 @@ from mmengine.config import Config
 
 from gankd.apis.config import ConfigError, load_config
 from gankd.apis.errors import report_user_errors
+from gankd.utils.converters import select_converter
 
 __all__ = [
     'TRAINING_PREFIXES', 'generator_config', 'build_config_generator',
-    'select_converter', 'convert', 'load_generator', 'build_parser', 'main'
+    'convert', 'load_generator', 'build_parser', 'main'
 ]
 
 #: Where the GAN trainer keeps generators in its ``state_dict``, best first:
@@ -68,41 +69,6 @@ def build_config_generator(config: Union[str, Config],
     cfg = load_config(config) if isinstance(config, str) else config
     part = generator_config(cfg, _config_name(config, name))
     return MODELS.build(scope_config_types(copy.deepcopy(part)))
-
-
-def _matches(converter, checkpoint) -> bool:
-    # A plugin's detector may not expect a foreign layout: treat a failure
-    # as "not mine" rather than aborting the whole detection.
-    try:
-        return bool(converter.matches(checkpoint))
-    except Exception:
-        return False
-
-
-def select_converter(checkpoint, name: Optional[str] = None,
-                     path: str = 'checkpoint'):
-    """The converter called ``name``, or the single one whose ``matches``
-    accepts ``checkpoint``.
-
-    Raises:
-        ConversionError: unknown name, or not exactly one match.
-    """
-    from gankd.utils.converters import ConversionError, converters
-    available = converters()
-    names = ', '.join(sorted(available)) or 'none installed'
-    if name is not None:
-        if name not in available:
-            raise ConversionError(
-                f"unknown converter '{name}'; available: {names}")
-        return available[name]
-    fits = [c for c in available.values()
-            if c.matches is not None and _matches(c, checkpoint)]
-    if len(fits) != 1:
-        found = ', '.join(c.name for c in fits) or 'none'
-        raise ConversionError(
-            f'{path}: {len(fits)} converters recognise this file ({found}); '
-            f'pass --converter with one of: {names}')
-    return fits[0]
 
 
 def _run_converter(converter, checkpoint, path: str) -> dict:

@@ -13,6 +13,7 @@ def user_errors() -> tuple:
     """Exception types whose message already says what is wrong and how to
     fix it; a traceback adds nothing for the user."""
     from gankd.apis.config import ConfigError
+    from gankd.apis.generate import GenerationError
     from gankd.kinds import KindMismatchError
     from gankd.plugins import DuplicatePluginError, PluginLoadError
     from gankd.registry import UnknownComponentError
@@ -21,7 +22,7 @@ def user_errors() -> tuple:
     from gankd.utils.model_index import ModelIndexError
     return (ConfigError, KindMismatchError, DuplicatePluginError,
             PluginLoadError, UnknownComponentError, CheckpointError,
-            ConversionError, ModelIndexError)
+            ConversionError, ModelIndexError, GenerationError)
 
 
 def report_user_errors(main):

@@ -323,12 +323,7 @@ def _seeds(args) -> List[int]:
 
 @report_user_errors
 def main(argv: Optional[List[str]] = None, prog: Optional[str] = None):
-    args = build_parser(prog).parse_args(argv)
-    try:
-        return _run(args)
-    except GenerationError as error:
-        print(f'error: {error}', file=sys.stderr)
-        sys.exit(1)
+    return _run(build_parser(prog).parse_args(argv))
 
 
 def _run(args: argparse.Namespace) -> dict:

@@ -1,11 +1,12 @@
 """Parameters and FLOPs of a model, counted by torch, not by formula."""
-from typing import Sequence
+from typing import Callable, Sequence
 
 import torch
 from torch import nn
-from torch.utils.flop_counter import FlopCounterMode
+from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils.flop_counter import FlopCounterMode, flop_registry
 
-__all__ = ['count_params', 'count_flops']
+__all__ = ['count_params', 'count_flops', 'count_call_flops']
 
 
 def count_params(model: nn.Module) -> int:
@@ -34,3 +35,33 @@ def count_flops(model: nn.Module,
     finally:
         model.train(was_training)
     return counter.get_total_flops()
+
+
+class _FlopDispatchMode(TorchDispatchMode):
+    """Sums ``FlopCounterMode``'s formulas over every dispatched op."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.flops = 0
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        out = func(*args, **kwargs)
+        formula = flop_registry.get(func.overloadpacket)
+        if formula is not None:
+            self.flops += formula(*args, **kwargs, out_val=out)
+        return out
+
+
+def count_call_flops(fn: Callable[[], object]) -> int:
+    """FLOPs of everything ``fn()`` runs (forwards, backwards, double
+    backwards, optimizer steps), with ``FlopCounterMode``'s formulas.
+
+    ``FlopCounterMode`` itself tracks modules with backward hooks, which
+    ``torch.autograd.grad`` on a leaf (R1's gradient penalty) does not
+    support; this counter tracks no modules.
+    """
+    mode = _FlopDispatchMode()
+    with mode:
+        fn()
+    return mode.flops

@@ -16,7 +16,7 @@ from gankd.utils.checkpoint import load_weights
 
 __all__ = [
     'CheckpointConverter', 'ConversionError', 'converters',
-    'convert_checkpoint', 'check_state_dict'
+    'select_converter', 'convert_checkpoint', 'check_state_dict'
 ]
 
 
@@ -57,6 +57,40 @@ def converters() -> Dict[str, CheckpointConverter]:
     return found
 
 
+def _matches(converter: CheckpointConverter, checkpoint) -> bool:
+    # A plugin's detector may not expect a foreign layout: treat a failure
+    # as "not mine" rather than aborting the whole detection.
+    try:
+        return bool(converter.matches(checkpoint))
+    except Exception:
+        return False
+
+
+def select_converter(checkpoint, name: Optional[str] = None,
+                     path: str = 'checkpoint') -> CheckpointConverter:
+    """The converter called ``name``, or the single one whose ``matches``
+    accepts ``checkpoint``.
+
+    Raises:
+        ConversionError: unknown name, or not exactly one match.
+    """
+    available = converters()
+    names = ', '.join(sorted(available)) or 'none installed'
+    if name is not None:
+        if name not in available:
+            raise ConversionError(
+                f"unknown converter '{name}'; available: {names}")
+        return available[name]
+    fits = [c for c in available.values()
+            if c.matches is not None and _matches(c, checkpoint)]
+    if len(fits) != 1:
+        found = ', '.join(c.name for c in fits) or 'none'
+        raise ConversionError(
+            f'{path}: {len(fits)} converters recognise this file ({found}); '
+            f'pass --converter with one of: {names}')
+    return fits[0]
+
+
 def convert_checkpoint(path: str, name: Optional[str] = None) -> dict:
     """Read ``path`` safely and convert it.
 
@@ -65,23 +99,8 @@ def convert_checkpoint(path: str, name: Optional[str] = None) -> dict:
         name: converter name; when None, the single converter whose
             ``matches`` accepts the file.
     """
-    available = converters()
     checkpoint = load_weights(path)
-    if name is not None:
-        if name not in available:
-            raise ConversionError(
-                f"unknown converter '{name}'; available: "
-                f"{', '.join(sorted(available)) or 'none'}")
-        chosen = available[name]
-    else:
-        fits = [c for c in available.values()
-                if c.matches is not None and c.matches(checkpoint)]
-        if len(fits) != 1:
-            raise ConversionError(
-                f'{path}: {len(fits)} converters recognise this file '
-                f"({', '.join(c.name for c in fits) or 'none'}); name one "
-                f"of: {', '.join(sorted(available)) or 'none'}")
-        chosen = fits[0]
+    chosen = select_converter(checkpoint, name, path)
     try:
         return chosen.convert(checkpoint)
     except ConversionError as error:

@@ -8,9 +8,9 @@ from mmengine.model import BaseModule
 from torch import Tensor
 
 from gankd.models.layers import (EqualizedConv2d, EqualizedLinear,
-                                 MinibatchStdDev)
+                                 MinibatchStdDev, shift_sum_kernel)
 
-from .pggan_layers import lrelu, shift_sum_kernel
+from .pggan_layers import lrelu
 
 __all__ = ['PGGANDiscriminator']
 

@@ -12,9 +12,10 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from gankd.kinds import BaseGenerator
-from gankd.models.layers import EqualizedConv2d, pixel_norm
+from gankd.models.layers import (EqualizedConv2d, pixel_norm,
+                                 shift_sum_kernel)
 
-from .pggan_layers import lrelu, shift_sum_kernel
+from .pggan_layers import lrelu
 
 __all__ = ['PGGANGenerator']
 

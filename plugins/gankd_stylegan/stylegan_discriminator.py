@@ -8,9 +8,9 @@ from mmengine.model import BaseModule
 from torch import Tensor
 
 from gankd.models.layers import (EqualizedConv2d, EqualizedLinear,
-                                 MinibatchStdDev)
+                                 MinibatchStdDev, shift_sum_kernel)
 
-from .stylegan_layers import Blur, shift_sum_kernel
+from .stylegan_layers import Blur
 from .stylegan_synthesis import AUTO_FUSED_SCALE_MIN_RES
 
 __all__ = ['StyleGANDiscriminator']

@@ -1,9 +1,10 @@
 """StyleGAN (v1) building blocks (Karras et al., CVPR 2019), genforce names.
 
 :class:`StyleGANConvLayer` is one synthesis layer; :class:`Blur`,
-:class:`NoiseInjection`, :func:`instance_norm` and :func:`shift_sum_kernel`
-are its parts, shared with the discriminator. Equalized-lr scaling comes
-from :mod:`gankd.models.layers`.
+:class:`NoiseInjection` and :func:`instance_norm` are its parts, shared
+with the discriminator. Equalized-lr scaling and the fused resampling
+kernel (``shift_sum_kernel``) come from
+:mod:`gankd.models.layers`.
 """
 import math
 from typing import Optional
@@ -12,11 +13,12 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from gankd.models.layers import EqualizedConv2d, EqualizedLinear, fir_kernel
+from gankd.models.layers import (EqualizedConv2d, EqualizedLinear, fir_kernel,
+                                 shift_sum_kernel)
 
 __all__ = [
     'StyleGANConvLayer', 'NoiseInjection', 'Blur', 'instance_norm',
-    'shift_sum_kernel', 'NOISE_MODES'
+    'NOISE_MODES'
 ]
 
 NOISE_MODES = ('const', 'random', 'none')
@@ -27,19 +29,6 @@ def instance_norm(x: Tensor, eps: float = 1e-8) -> Tensor:
     ``sqrt(biased variance + eps)``. ``[N, C, H, W]`` -> same shape."""
     x = x - x.mean(dim=(2, 3), keepdim=True)
     return x * torch.rsqrt(x.square().mean(dim=(2, 3), keepdim=True) + eps)
-
-
-def shift_sum_kernel(weight: Tensor) -> Tensor:
-    """``[A, B, k, k]`` -> ``[A, B, k+1, k+1]``: the sum of the kernel's four
-    one-pixel shifts, zero-padded (the official fused resampling kernels).
-
-    A stride-2 transposed conv with it equals nearest 2x upsampling and a
-    conv with the spatially flipped kernel; a stride-2 conv with a quarter of
-    it equals a conv followed by 2x2 average pooling.
-    """
-    w = F.pad(weight, (1, 1, 1, 1))
-    return w[:, :, 1:, 1:] + w[:, :, :-1, 1:] + w[:, :, 1:, :-1] + \
-        w[:, :, :-1, :-1]
 
 
 class Blur(nn.Module):

@@ -1,4 +1,5 @@
 """count_flops / count_params against hand counts."""
+import torch
 from torch import nn
 
 from gankd.utils.complexity import count_flops, count_params
@@ -14,3 +15,26 @@ def test_hand_counted_conv_and_linear():
     assert count_flops(net, (3, 8, 8)) == 2 * 27 * 4 * 64 + 2 * 4 * 5
     assert net.training  # mode restored
     assert count_params(net) == 3 * 4 * 9 + 4 + 4 + 4 * 5 + 5
+
+
+def test_call_flops_equal_flop_counter_mode_and_survive_autograd_grad():
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from gankd.utils.complexity import count_call_flops
+    net = nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU(), nn.Conv2d(4, 2, 1))
+    x = torch.randn(2, 3, 8, 8)
+
+    def step():
+        net(x).square().mean().backward()
+
+    reference = FlopCounterMode(display=False)
+    with reference:
+        step()
+    assert count_call_flops(step) == reference.get_total_flops() > 0
+
+    def penalty():  # R1-style: gradient of the output w.r.t. a leaf input
+        leaf = x.clone().requires_grad_(True)
+        grad, = torch.autograd.grad(net(leaf).sum(), leaf, create_graph=True)
+        grad.square().sum().backward()
+
+    assert count_call_flops(penalty) > reference.get_total_flops()

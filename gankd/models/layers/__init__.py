@@ -1,10 +1,11 @@
 """Primitives shared by the PGGAN / StyleGAN / StyleGAN2 plugins."""
 from .equalized_lr import EqualizedConv2d, EqualizedLinear
 from .fir_filter import fir_kernel, upfirdn2d
+from .fused_resampling import shift_sum_kernel
 from .minibatch_stddev import MinibatchStdDev
 from .pixel_norm import PixelNorm, pixel_norm
 
 __all__ = [
     'EqualizedLinear', 'EqualizedConv2d', 'pixel_norm', 'PixelNorm',
-    'MinibatchStdDev', 'fir_kernel', 'upfirdn2d'
+    'MinibatchStdDev', 'fir_kernel', 'upfirdn2d', 'shift_sum_kernel'
 ]

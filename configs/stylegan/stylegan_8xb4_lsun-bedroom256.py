@@ -1,0 +1,20 @@
+# StyleGAN on LSUN bedroom 256x256, for GPU users (official weights:
+# genforce's stylegan_bedroom256.pth, --converter genforce-stylegan). Data:
+# bedroom_train exported from LMDB, centre-cropped to 256x256, under
+# data/lsun/bedroom_256/. No flips.
+_base_ = ['./stylegan_8xb4_ffhq1024.py']
+resolution = 256
+model = dict(generator=dict(resolution=resolution),
+             discriminator=dict(resolution=resolution))
+train_pipeline = [
+    dict(type='mmpretrain.LoadImageFromFile'),
+    dict(type='mmpretrain.PackInputs'),
+]
+data = dict(data_root='data/lsun', data_prefix='bedroom_256')
+train_dataloader = dict(dataset=dict(data, pipeline=train_pipeline))
+val_dataloader = dict(dataset=data)
+test_dataloader = val_dataloader
+val_evaluator = dict(
+    real_stats_path='data/lsun/fid_stats_bedroom256_inception_50k.npz',
+    dataset_key='lsun-bedroom256-50k')
+test_evaluator = val_evaluator
