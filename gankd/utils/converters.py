@@ -7,7 +7,7 @@ the weights-only loader, picks the converter (by name, or the one whose
 :func:`check_state_dict` is the strict key/shape check converters share.
 """
 from dataclasses import dataclass
-from typing import Callable, Dict, Mapping, Optional
+from typing import Callable, Dict, Mapping, Optional, Sequence
 
 import torch
 
@@ -16,8 +16,14 @@ from gankd.utils.checkpoint import load_weights
 
 __all__ = [
     'CheckpointConverter', 'ConversionError', 'converters',
-    'select_converter', 'convert_checkpoint', 'check_state_dict'
+    'select_converter', 'convert_checkpoint', 'check_state_dict',
+    'GENFORCE_CONTAINERS', 'unwrap_state_dict', 'key_shape',
+    'solve_fmaps_base', 'meta_state_shapes'
 ]
+
+#: Where genforce checkpoints keep the generator, best first: the zoo
+#: container (the EMA generator, then the trained one) or ``state_dict``.
+GENFORCE_CONTAINERS = ('generator_smooth', 'generator', 'state_dict')
 
 
 class ConversionError(ValueError):
@@ -122,3 +128,71 @@ def check_state_dict(state: Mapping[str, torch.Tensor],
             raise ConversionError(
                 f"key '{key}': shape {tuple(state[key].shape)}, expected "
                 f'{tuple(shape)}')
+
+
+def unwrap_state_dict(checkpoint,
+                      containers: Sequence[str] = GENFORCE_CONTAINERS
+                      ) -> Dict[str, torch.Tensor]:
+    """The state dict inside a checkpoint: the first of ``containers`` that
+    holds a mapping, else the checkpoint itself; a leading ``module.``
+    (DataParallel/DDP) is dropped from every key.
+
+    Raises:
+        ConversionError: not a dict, or a value that is not a tensor.
+    """
+    if not isinstance(checkpoint, Mapping):
+        raise ConversionError(
+            f'expected a dict checkpoint, got {type(checkpoint).__name__}')
+    state = next((checkpoint[key] for key in containers
+                  if isinstance(checkpoint.get(key), Mapping)), checkpoint)
+    out = {}
+    for key, value in state.items():
+        if not torch.is_tensor(value):
+            raise ConversionError(f"key '{key}' is a {type(value).__name__}, "
+                                  'not a tensor')
+        out[key[len('module.'):] if key.startswith('module.') else key] = \
+            value
+    return out
+
+
+def key_shape(state: Mapping[str, torch.Tensor], key: str) -> tuple:
+    """``state[key]``'s shape; a missing key is named."""
+    if key not in state:
+        raise ConversionError(f"missing key '{key}'")
+    return tuple(state[key].shape)
+
+
+def solve_fmaps_base(channels: Mapping[int, int], fmaps_max: int) -> int:
+    """A ``fmaps_base`` with ``min(fmaps_base // r, fmaps_max) ==
+    channels[r]`` at every resolution ``r`` (genforce's width rule), for
+    converters that infer an architecture from its tensors.
+
+    Raises:
+        ConversionError: no such value exists.
+    """
+    low, high = 1, None
+    for res, width in channels.items():
+        # base // res == width  <=>  width * res <= base < (width + 1) * res
+        if width < fmaps_max:
+            low = max(low, width * res)
+            high = min(high or (width + 1) * res, (width + 1) * res)
+    if high is None:  # every resolution at fmaps_max
+        return fmaps_max * max(channels)
+    if low >= high:
+        raise ConversionError(
+            f'channel counts {dict(channels)} (resolution: channels) do not '
+            'follow min(fmaps_base // resolution, fmaps_max)')
+    return low
+
+
+def meta_state_shapes(cls: type, kwargs: Mapping) -> Dict[str, torch.Size]:
+    """Key -> shape of ``cls(**kwargs)``'s state dict, built on the meta
+    device (nothing is allocated); bad arguments raise ConversionError."""
+    kwargs = {k: v for k, v in kwargs.items() if k != 'init_cfg'}
+    try:
+        with torch.device('meta'):
+            model = cls(**kwargs)
+    except (TypeError, ValueError, NotImplementedError) as error:
+        raise ConversionError(f'cannot build {cls.__name__}({kwargs}): '
+                              f'{error}') from None
+    return {key: value.shape for key, value in model.state_dict().items()}

@@ -10,8 +10,11 @@ from typing import Dict, Mapping, Optional, Tuple
 
 import torch
 
-from gankd.utils.converters import (CheckpointConverter, ConversionError,
-                                    check_state_dict)
+from gankd.utils.converters import (GENFORCE_CONTAINERS,
+                                    CheckpointConverter, ConversionError,
+                                    check_state_dict, key_shape,
+                                    meta_state_shapes, solve_fmaps_base,
+                                    unwrap_state_dict)
 
 __all__ = [
     'unwrap_genforce', 'infer_pggan_kwargs', 'convert_genforce_pggan',
@@ -27,36 +30,11 @@ def unwrap_genforce(checkpoint) -> Tuple[Dict[str, torch.Tensor],
     ``generator``), a dict with ``state_dict`` (optionally ``kwargs``, as
     the parity fixtures have), or a bare state dict; strips ``module.``.
     """
-    if not isinstance(checkpoint, Mapping):
-        raise ConversionError(f'expected a dict checkpoint, got '
-                              f'{type(checkpoint).__name__}')
+    state = unwrap_state_dict(checkpoint)
     kwargs = None
-    if 'generator_smooth' in checkpoint:
-        state = checkpoint['generator_smooth']
-    elif 'generator' in checkpoint:
-        state = checkpoint['generator']
-    elif isinstance(checkpoint.get('state_dict'), Mapping):
-        state = checkpoint['state_dict']
+    if not any(key in checkpoint for key in GENFORCE_CONTAINERS[:2]):
         kwargs = checkpoint.get('kwargs')
-    else:
-        state = checkpoint
-    if not isinstance(state, Mapping):
-        raise ConversionError(f'the generator entry is a '
-                              f'{type(state).__name__}, not a state dict')
-    out = {}
-    for key, value in state.items():
-        if not torch.is_tensor(value):
-            raise ConversionError(f"key '{key}': a {type(value).__name__}, "
-                                  'not a tensor')
-        out[key[len('module.'):] if key.startswith('module.') else key] = \
-            value
-    return out, kwargs
-
-
-def _shape(state: Mapping, key: str) -> tuple:
-    if key not in state:
-        raise ConversionError(f"missing key '{key}'")
-    return tuple(state[key].shape)
+    return state, kwargs
 
 
 def infer_pggan_kwargs(state: Mapping[str, torch.Tensor]) -> dict:
@@ -72,54 +50,38 @@ def infer_pggan_kwargs(state: Mapping[str, torch.Tensor]) -> dict:
     if blocks == 0:
         raise ConversionError("missing key 'output0.weight' (no toRGB "
                               'layer: not a PGGAN generator)')
-    first = _shape(state, 'layer0.weight')
+    first = key_shape(state, 'layer0.weight')
     if len(first) != 4:
         raise ConversionError(f"key 'layer0.weight': shape {first}, expected "
                               '[C, z_dim, 4, 4]')
     widths = []
     for block in range(blocks):
-        shape = _shape(state, f'layer{2 * block + 1}.weight')
+        shape = key_shape(state, f'layer{2 * block + 1}.weight')
         if len(shape) != 4:
             raise ConversionError(f"key 'layer{2 * block + 1}.weight': shape "
                                   f'{shape}, expected [C, C, 3, 3]')
         widths.append(shape[0])
     resolution = 4 << (blocks - 1)
     fmaps_max = widths[0]
-    fmaps_base = fmaps_max * resolution
-    for block, width in enumerate(widths):
-        if width < fmaps_max:
-            fmaps_base = width * (4 << block)
-            break
-    for block, width in enumerate(widths):
-        if min(fmaps_base // (4 << block), fmaps_max) != width:
-            raise ConversionError(
-                f"key 'layer{2 * block + 1}.weight': {width} channels at "
-                f'{4 << block}x{4 << block} do not follow min(fmaps_base // '
-                f'res, fmaps_max) with widths {widths}')
+    fmaps_base = solve_fmaps_base(
+        {4 << block: width for block, width in enumerate(widths)}, fmaps_max)
     # Fused upsampling convs are stored [in, out, 3, 3]: visible wherever
     # the width changes (elsewhere both layouts have the same shape).
     fused = False
     for block in range(1, blocks):
         if widths[block - 1] != widths[block]:
-            fused = _shape(state, f'layer{2 * block}.weight')[:2] == (
+            fused = key_shape(state, f'layer{2 * block}.weight')[:2] == (
                 widths[block - 1], widths[block])
             break
     return dict(resolution=resolution, z_space_dim=first[1],
-                image_channels=_shape(state, 'output0.weight')[0],
+                image_channels=key_shape(state, 'output0.weight')[0],
                 fused_scale=fused, fmaps_base=fmaps_base, fmaps_max=fmaps_max)
 
 
 def expected_shapes(kwargs: dict) -> Dict[str, torch.Size]:
     """Key -> shape of the generator built from ``kwargs`` (no memory)."""
     from .pggan_generator import PGGANGenerator
-    kwargs = {k: v for k, v in kwargs.items() if k != 'init_cfg'}
-    try:
-        with torch.device('meta'):
-            model = PGGANGenerator(**kwargs)
-    except (TypeError, ValueError, NotImplementedError) as error:
-        raise ConversionError(f'cannot build PGGANGenerator({kwargs}): '
-                              f'{error}') from None
-    return {key: value.shape for key, value in model.state_dict().items()}
+    return meta_state_shapes(PGGANGenerator, kwargs)
 
 
 def convert_genforce_pggan(checkpoint) -> Dict[str, torch.Tensor]:

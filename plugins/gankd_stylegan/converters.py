@@ -17,44 +17,14 @@ import torch
 from torch import Tensor
 
 from gankd.utils.converters import (CheckpointConverter, ConversionError,
-                                    check_state_dict)
+                                    check_state_dict, key_shape,
+                                    meta_state_shapes, solve_fmaps_base,
+                                    unwrap_state_dict)
 
 __all__ = [
     'GENFORCE_STYLEGAN2', 'ROSINALITY_STYLEGAN2', 'convert_genforce_stylegan2',
-    'infer_stylegan2_kwargs', 'expected_shapes', 'strip_module_prefix'
+    'infer_stylegan2_kwargs', 'expected_shapes'
 ]
-
-GENFORCE_CONTAINER_KEYS = ('generator_smooth', 'generator')
-
-
-def strip_module_prefix(state: Mapping[str, Tensor]) -> Dict[str, Tensor]:
-    """Drop a leading ``module.`` (DataParallel/DDP) from every key."""
-    return {(k[len('module.'):] if k.startswith('module.') else k): v
-            for k, v in state.items()}
-
-
-def _genforce_state(checkpoint) -> Dict[str, Tensor]:
-    """The generator state dict inside any of genforce's layouts."""
-    if not isinstance(checkpoint, Mapping):
-        raise ConversionError(
-            f'expected a dict checkpoint, got {type(checkpoint).__name__}')
-    for key in GENFORCE_CONTAINER_KEYS:
-        if isinstance(checkpoint.get(key), Mapping):
-            return strip_module_prefix(checkpoint[key])
-    if isinstance(checkpoint.get('state_dict'), Mapping):
-        return strip_module_prefix(checkpoint['state_dict'])
-    return strip_module_prefix(checkpoint)
-
-
-def _shape(state, key):
-    if key not in state:
-        raise ConversionError(f"missing key '{key}'")
-    value = state[key]
-    if not isinstance(value, Tensor):
-        raise ConversionError(f"key '{key}' is a {type(value).__name__}, "
-                              'not a tensor')
-    return tuple(value.shape)
-
 
 def _count(state: Mapping[str, Tensor], pattern: str, start: int = 0) -> int:
     """How many consecutive indices from ``start`` ``pattern`` has in
@@ -63,23 +33,6 @@ def _count(state: Mapping[str, Tensor], pattern: str, start: int = 0) -> int:
     while pattern.format(start + count) in state:
         count += 1
     return count
-
-
-def _fmaps_base(channels: Dict[int, int], fmaps_max: int) -> int:
-    """A ``fmaps_base`` with ``min(base // r, fmaps_max) == channels[r]``."""
-    low, high = 1, None
-    for res, nf in channels.items():
-        # base // res == nf  <=>  nf * res <= base < (nf + 1) * res
-        if nf < fmaps_max:
-            low = max(low, nf * res)
-            high = min(high or (nf + 1) * res, (nf + 1) * res)
-    if high is None:  # every resolution at fmaps_max
-        return fmaps_max * max(channels)
-    if low >= high:
-        raise ConversionError(
-            f'channel counts {channels} do not follow '
-            'min(fmaps_base // resolution, fmaps_max)')
-    return low
 
 
 def infer_stylegan2_kwargs(state: Mapping[str, Tensor]) -> dict:
@@ -99,40 +52,38 @@ def infer_stylegan2_kwargs(state: Mapping[str, Tensor]) -> dict:
                               'end a resolution block')
     num_blocks = num_layers // 2
     resolution = 4 << (num_blocks - 1)
-    channels = {4 << k: _shape(state, f'synthesis.layer{2 * k}.weight')[0]
+    channels = {4 << k: key_shape(state, f'synthesis.layer{2 * k}.weight')[0]
                 for k in range(num_blocks)}
     mapping_layers = _count(state, 'mapping.dense{}.weight')
     if mapping_layers == 0:
         raise ConversionError("missing key 'mapping.dense0.weight'")
-    z_dim = _shape(state, 'mapping.dense0.weight')[1]
-    w_dim = _shape(state, 'synthesis.layer0.style.weight')[1]
-    hidden = _shape(state, 'mapping.dense0.weight')[0]
-    w_avg = _shape(state, 'truncation.w_avg')
+    z_dim = key_shape(state, 'mapping.dense0.weight')[1]
+    w_dim = key_shape(state, 'synthesis.layer0.style.weight')[1]
+    hidden = key_shape(state, 'mapping.dense0.weight')[0]
+    w_avg = key_shape(state, 'truncation.w_avg')
     skip = num_blocks > 1 and 'synthesis.output0.weight' in state
     return dict(
         resolution=resolution, z_space_dim=z_dim, w_space_dim=w_dim,
         mapping_layers=mapping_layers,
         mapping_fmaps=hidden if mapping_layers > 1 else w_dim,
         repeat_w=w_avg == (w_dim, ),
-        image_channels=_shape(
+        image_channels=key_shape(
             state, f'synthesis.output{num_blocks - 1}.weight')[0],
         architecture='skip' if skip else 'origin',
         fmaps_max=channels[4],
-        fmaps_base=_fmaps_base(channels, channels[4]))
+        fmaps_base=solve_fmaps_base(channels, channels[4]))
 
 
 def expected_shapes(kwargs: dict) -> Dict[str, torch.Size]:
     """Key -> shape of a StyleGAN2Generator built from ``kwargs`` (on the
     meta device: nothing is allocated)."""
     from gankd_stylegan.stylegan2_generator import StyleGAN2Generator
-    with torch.device('meta'):
-        model = StyleGAN2Generator(**kwargs)
-    return {k: v.shape for k, v in model.state_dict().items()}
+    return meta_state_shapes(StyleGAN2Generator, kwargs)
 
 
 def convert_genforce_stylegan2(checkpoint) -> Dict[str, Tensor]:
     """genforce StyleGAN2 checkpoint -> gankd generator state dict."""
-    state = _genforce_state(checkpoint)
+    state = unwrap_state_dict(checkpoint)
     kwargs = infer_stylegan2_kwargs(state)
     check_state_dict(state, expected_shapes(kwargs))
     return state
@@ -140,7 +91,7 @@ def convert_genforce_stylegan2(checkpoint) -> Dict[str, Tensor]:
 
 def _matches_genforce(checkpoint) -> bool:
     try:
-        state = _genforce_state(checkpoint)
+        state = unwrap_state_dict(checkpoint)
     except ConversionError:
         return False
     return ('synthesis.early_layer.const' in state

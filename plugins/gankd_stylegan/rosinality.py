@@ -34,9 +34,10 @@ from typing import Dict, Mapping
 import torch
 from torch import Tensor
 
-from gankd.utils.converters import ConversionError, check_state_dict
-from gankd_stylegan.converters import (_count, _fmaps_base, _shape,
-                                       expected_shapes, strip_module_prefix)
+from gankd.utils.converters import (ConversionError, check_state_dict,
+                                    key_shape, solve_fmaps_base,
+                                    unwrap_state_dict)
+from gankd_stylegan.converters import _count, expected_shapes
 
 __all__ = ['convert_rosinality_stylegan2', 'matches_rosinality_stylegan2',
            'rosinality_key_map']
@@ -45,13 +46,7 @@ W_AVG_SAMPLES = 4096
 
 
 def _generator_state(checkpoint) -> Dict[str, Tensor]:
-    if not isinstance(checkpoint, Mapping):
-        raise ConversionError(
-            f'expected a dict checkpoint, got {type(checkpoint).__name__}')
-    for key in ('g_ema', 'g'):
-        if isinstance(checkpoint.get(key), Mapping):
-            return strip_module_prefix(checkpoint[key])
-    return strip_module_prefix(checkpoint)
+    return unwrap_state_dict(checkpoint, ('g_ema', 'g'))
 
 
 def matches_rosinality_stylegan2(checkpoint) -> bool:
@@ -65,20 +60,20 @@ def matches_rosinality_stylegan2(checkpoint) -> bool:
 def _infer_kwargs(state: Mapping[str, Tensor]) -> dict:
     num_rgbs = _count(state, 'to_rgbs.{}.conv.weight')
     num_blocks = num_rgbs + 1
-    channels = {4: _shape(state, 'conv1.conv.weight')[1]}
+    channels = {4: key_shape(state, 'conv1.conv.weight')[1]}
     for i in range(num_rgbs):
-        channels[8 << i] = _shape(state, f'convs.{2 * i}.conv.weight')[1]
+        channels[8 << i] = key_shape(state, f'convs.{2 * i}.conv.weight')[1]
     mapping_layers = _count(state, 'style.{}.weight', start=1)
     if mapping_layers == 0:
         raise ConversionError("missing key 'style.1.weight'")
-    dense = _shape(state, 'style.1.weight')
+    dense = key_shape(state, 'style.1.weight')
     fmaps_max = max(channels.values())
     return dict(resolution=4 << (num_blocks - 1), z_space_dim=dense[1],
-                w_space_dim=_shape(state, 'conv1.conv.modulation.weight')[1],
+                w_space_dim=key_shape(state, 'conv1.conv.modulation.weight')[1],
                 mapping_layers=mapping_layers, mapping_fmaps=dense[0],
-                image_channels=_shape(state, 'to_rgb1.conv.weight')[1],
+                image_channels=key_shape(state, 'to_rgb1.conv.weight')[1],
                 architecture='skip', fmaps_max=fmaps_max,
-                fmaps_base=_fmaps_base(channels, fmaps_max))
+                fmaps_base=solve_fmaps_base(channels, fmaps_max))
 
 
 def rosinality_key_map(num_layers: int, mapping_layers: int) -> dict:

@@ -12,55 +12,14 @@ import torch
 from torch import Tensor
 
 from gankd.utils.converters import (CheckpointConverter, ConversionError,
-                                    check_state_dict)
+                                    check_state_dict, key_shape,
+                                    meta_state_shapes, solve_fmaps_base,
+                                    unwrap_state_dict)
 
 __all__ = [
     'GENFORCE_STYLEGAN', 'convert_genforce_stylegan',
     'infer_stylegan_kwargs', 'matches_genforce_stylegan'
 ]
-
-
-def _generator_state(checkpoint) -> Dict[str, Tensor]:
-    if not isinstance(checkpoint, Mapping):
-        raise ConversionError(f'expected a dict checkpoint, got '
-                              f'{type(checkpoint).__name__}')
-    state = checkpoint
-    for key in ('generator_smooth', 'generator', 'state_dict'):
-        if isinstance(checkpoint.get(key), Mapping):
-            state = checkpoint[key]
-            break
-    out = {}
-    for key, value in state.items():
-        if not isinstance(value, Tensor):
-            raise ConversionError(f"key '{key}' is a {type(value).__name__}, "
-                                  'not a tensor')
-        out[key[len('module.'):] if key.startswith('module.') else key] = \
-            value
-    return out
-
-
-def _shape(state: Mapping[str, Tensor], key: str) -> tuple:
-    if key not in state:
-        raise ConversionError(f"missing key '{key}'")
-    return tuple(state[key].shape)
-
-
-def _fmaps(widths: list, key_of) -> tuple:
-    """``(fmaps_base, fmaps_max)`` with ``min(base // r, max) == width``
-    at ``r = 4 * 2**k`` for every block k; ``key_of(k)`` names the key."""
-    fmaps_max = widths[0]
-    fmaps_base = fmaps_max * (4 << (len(widths) - 1))
-    for block, width in enumerate(widths):
-        if width < fmaps_max:
-            fmaps_base = width * (4 << block)
-            break
-    for block, width in enumerate(widths):
-        if min(fmaps_base // (4 << block), fmaps_max) != width:
-            raise ConversionError(
-                f"key '{key_of(block)}': {width} channels at "
-                f'{4 << block}x{4 << block} do not follow min(fmaps_base // '
-                f'res, fmaps_max) with widths {widths}')
-    return fmaps_base, fmaps_max
 
 
 def infer_stylegan_kwargs(state: Mapping[str, Tensor]) -> dict:
@@ -82,23 +41,22 @@ def infer_stylegan_kwargs(state: Mapping[str, Tensor]) -> dict:
                               ' does not end a resolution block')
     num_blocks = num_layers // 2
 
-    def key_of(block):
-        return f'synthesis.layer{2 * block + 1}.weight'
-
-    widths = [_shape(state, key_of(k))[0] for k in range(num_blocks)]
-    fmaps_base, fmaps_max = _fmaps(widths, key_of)
+    widths = {4 << k: key_shape(state, f'synthesis.layer{2 * k + 1}.weight')[0]
+              for k in range(num_blocks)}
+    fmaps_max = widths[4]
+    fmaps_base = solve_fmaps_base(widths, fmaps_max)
     mapping_layers = sum(1 for k in state if k.startswith('mapping.dense')
                          and k.endswith('.weight'))
-    z_dim = _shape(state, 'mapping.dense0.weight')[1]
-    w_dim = _shape(state, 'synthesis.layer0.style.weight')[1]
-    noise = _shape(state, 'synthesis.layer0.apply_noise.noise')
+    z_dim = key_shape(state, 'mapping.dense0.weight')[1]
+    w_dim = key_shape(state, 'synthesis.layer0.style.weight')[1]
+    noise = key_shape(state, 'synthesis.layer0.apply_noise.noise')
     return dict(
         resolution=4 << (num_blocks - 1), z_space_dim=z_dim,
         w_space_dim=w_dim, mapping_layers=mapping_layers,
-        mapping_fmaps=(_shape(state, 'mapping.dense0.weight')[0]
+        mapping_fmaps=(key_shape(state, 'mapping.dense0.weight')[0]
                        if mapping_layers > 1 else w_dim),
-        repeat_w=_shape(state, 'truncation.w_avg') == (w_dim, ),
-        image_channels=_shape(state, 'synthesis.output0.weight')[0],
+        repeat_w=key_shape(state, 'truncation.w_avg') == (w_dim, ),
+        image_channels=key_shape(state, 'synthesis.output0.weight')[0],
         const_input='synthesis.layer0.const' in state,
         noise_type='spatial' if noise[1] == 1 else 'channel',
         fmaps_base=fmaps_base, fmaps_max=fmaps_max)
@@ -106,9 +64,7 @@ def infer_stylegan_kwargs(state: Mapping[str, Tensor]) -> dict:
 
 def _expected_shapes(kwargs: dict) -> Dict[str, torch.Size]:
     from gankd_stylegan.stylegan_generator import StyleGANGenerator
-    with torch.device('meta'):  # shapes only, nothing allocated
-        model = StyleGANGenerator(**kwargs)
-    return {k: v.shape for k, v in model.state_dict().items()}
+    return meta_state_shapes(StyleGANGenerator, kwargs)
 
 
 def convert_genforce_stylegan(checkpoint) -> Dict[str, Tensor]:
@@ -117,7 +73,7 @@ def convert_genforce_stylegan(checkpoint) -> Dict[str, Tensor]:
     Raises:
         ConversionError: naming the missing, unexpected or misshapen key.
     """
-    state = _generator_state(checkpoint)
+    state = unwrap_state_dict(checkpoint)
     check_state_dict(state, _expected_shapes(infer_stylegan_kwargs(state)))
     return state
 
@@ -125,7 +81,7 @@ def convert_genforce_stylegan(checkpoint) -> Dict[str, Tensor]:
 def matches_genforce_stylegan(checkpoint) -> bool:
     """True for a genforce StyleGAN (v1) generator, bare or contained."""
     try:
-        state = _generator_state(checkpoint)
+        state = unwrap_state_dict(checkpoint)
     except ConversionError:
         return False
     return ('mapping.dense0.weight' in state

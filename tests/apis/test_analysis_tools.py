@@ -1,5 +1,5 @@
-"""tools/analysis/plot_scalars.py: merges resumed runs by step, plots, and
-names a key that was never logged."""
+"""tools/analysis: plot_scalars merges resumed runs by step, plots, and
+names a key that was never logged; real_fid_floor compares real splits."""
 import json
 
 import cv2
@@ -29,3 +29,13 @@ def test_plot_scalars_merges_runs_and_rejects_unknown_keys(tmp_path,
     missing = run_tool(['tools/analysis/plot_scalars.py', str(tmp_path),
                         '--keys', 'psnr', '--out', str(out)], check=False)
     assert missing.returncode != 0 and "['psnr'] not logged" in missing.stderr
+
+
+def test_real_fid_floor_is_zero_for_one_split_and_positive_for_two(run_tool):
+    config = 'tests/data/configs/tiny_stylegan2_gan.py'
+    same = run_tool(['tools/analysis/real_fid_floor.py', config,
+                     '--splits', 'val', 'val'])
+    assert float(same.stdout.rsplit(':', 1)[1]) < 1e-6
+    two = run_tool(['tools/analysis/real_fid_floor.py', config])
+    assert 'val vs test (8 / 8 real images)' in two.stdout
+    assert float(two.stdout.rsplit(':', 1)[1]) > 1e-3
