@@ -52,7 +52,7 @@ optim_wrapper = dict(
         lazy_reg_interval=16))
 param_scheduler = []
 
-max_iters = 6000
+max_iters = 4000
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters,
                  val_interval=1000)
 val_cfg = dict(type='ValLoop')

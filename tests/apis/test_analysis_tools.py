@@ -38,4 +38,4 @@ def test_real_fid_floor_is_zero_for_one_split_and_positive_for_two(run_tool):
     assert float(same.stdout.rsplit(':', 1)[1]) < 1e-6
     two = run_tool(['tools/analysis/real_fid_floor.py', config])
     assert 'val vs test (8 / 8 real images)' in two.stdout
-    assert float(two.stdout.rsplit(':', 1)[1]) > 1e-3
+    assert float(two.stdout.rsplit(':', 1)[1]) > 1e-6  # different images

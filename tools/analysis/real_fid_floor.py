@@ -17,6 +17,7 @@ import sys
 
 import numpy as np
 import torch
+from mmengine.registry import DefaultScope
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
     __file__)))))
@@ -58,6 +59,9 @@ def main(argv=None) -> None:
     parser.add_argument('--splits', nargs=2, default=['val', 'test'])
     args = parser.parse_args(argv)
     cfg = load_config(args.config)
+    # unscoped names in the config (SynthFaces) are gankd's, as in a Runner
+    DefaultScope.get_instance('real_fid_floor',
+                              scope_name=cfg.get('default_scope', 'gankd'))
     extractor = MODELS.build(scope_config_types(
         cfg.val_evaluator.feature_extractor.to_dict())).eval()
     first, second = (real_features(cfg, split, extractor)
@@ -65,7 +69,7 @@ def main(argv=None) -> None:
     distance = frechet_distance(*feature_statistics(first),
                                 *feature_statistics(second))
     print(f'{args.splits[0]} vs {args.splits[1]} ({len(first)} / '
-          f'{len(second)} real images): {distance:.4f}')
+          f'{len(second)} real images): {distance:.6g}')
 
 
 if __name__ == '__main__':
