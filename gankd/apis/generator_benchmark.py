@@ -62,6 +62,12 @@ FIXTURE_MODELS = {
              fmaps_max=32, fused_modulate=False, **_Z64),
         dict(type='StyleGAN2Discriminator', resolution=64, fmaps_base=1024,
              fmaps_max=32)),
+    # the official formulation: per-sample weights in one grouped conv
+    'stylegan2_64 (fixture), fused_modulate=True': _fixture_gan(
+        dict(type='StyleGAN2Generator', resolution=64, fmaps_base=1024,
+             fmaps_max=32, fused_modulate=True, **_Z64),
+        dict(type='StyleGAN2Discriminator', resolution=64, fmaps_base=1024,
+             fmaps_max=32)),
 }
 
 
