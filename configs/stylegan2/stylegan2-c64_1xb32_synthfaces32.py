@@ -72,7 +72,8 @@ val_evaluator = dict(
 test_evaluator = val_evaluator
 
 default_hooks = dict(
-    logger=dict(type='LoggerHook', interval=100),
+    # validation scalars by iteration (mmengine's default is the epoch: 0)
+    logger=dict(type='LoggerHook', interval=100, log_metric_by_epoch=False),
     checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=1000,
                     max_keep_ckpts=1, save_last=True,
                     save_best='fid/distance', rule='less'))

@@ -53,7 +53,7 @@ test_cfg = dict(type='TestLoop')
 param_scheduler = []
 
 default_hooks = dict(
-    logger=dict(type='LoggerHook', interval=1),
+    logger=dict(type='LoggerHook', interval=1, log_metric_by_epoch=False),
     checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=4))
 custom_hooks = [dict(type='GANSampleGridHook', interval=2, num_samples=4)]
 log_processor = dict(by_epoch=False)

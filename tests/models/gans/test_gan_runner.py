@@ -1,6 +1,8 @@
 """GAN training through the generic tools: a tiny StyleGAN2 for a few
 iterations with the sample-grid hook and the Fréchet metric, an exact
 resume, and two processes with separate DDP wrappers."""
+import glob
+import json
 import os
 import re
 import subprocess
@@ -39,6 +41,13 @@ def test_train_with_grids_and_metric_then_resume_exactly(tmp_path, run_tool):
     assert re.search(r'fid/distance: \d+\.\d+', log), log[-2000:]
     assert sorted(os.listdir(os.path.join(unbroken, 'vis'))) == [
         f'iter_{i:06d}.png' for i in (0, 2, 4, 6)]
+    # validation scores are logged at their iteration (4, and 6 at the end),
+    # so score curves can be drawn from scalars.json
+    scalars, = glob.glob(os.path.join(unbroken, '*', 'vis_data',
+                                      'scalars.json'))
+    with open(scalars) as file:
+        records = [json.loads(line) for line in file]
+    assert [r['step'] for r in records if 'fid/distance' in r] == [4, 6]
     final = state(unbroken, 6)
     # The names other tools read the generator from.
     generator_keys = [k for k in final if k.startswith('generator.')]
