@@ -12,13 +12,14 @@ from torch import Tensor
 
 from gankd.kinds import BaseGenerator
 from gankd_stylegan.mapping_network import MappingNetwork, TruncationModule
+from gankd_stylegan.style_latents_mixin import StyleLatentsMixin
 from gankd_stylegan.stylegan_layers import NOISE_MODES
 from gankd_stylegan.stylegan_synthesis import StyleGANSynthesis
 
 __all__ = ['StyleGANGenerator']
 
 
-class StyleGANGenerator(BaseGenerator):
+class StyleGANGenerator(StyleLatentsMixin, BaseGenerator):
     """z ``[N, z_dim]`` -> w ``[N, w_dim]`` -> wp ``[N, L, w_dim]`` -> image
     ``[N, C_img, R, R]``, ``L = 2 * log2(R) - 2`` (18 at 1024).
 
@@ -92,39 +93,6 @@ class StyleGANGenerator(BaseGenerator):
             fused_scale=fused_scale, use_wscale=use_wscale,
             noise_type=noise_type, fmaps_base=fmaps_base,
             fmaps_max=fmaps_max)
-
-    # latent spaces -------------------------------------------------------
-    # The method ``mapping`` (BaseGenerator's interface) shadows the
-    # submodule registered under the same name, whose state-dict prefix must
-    # stay ``mapping.``; the network itself is ``mapping_network``.
-    @property
-    def mapping_network(self) -> MappingNetwork:
-        return self._modules['mapping']
-
-    def mapping(self, z: Tensor, truncation_psi: Optional[float] = None,
-                truncation_layers: Optional[int] = None
-                ) -> Dict[str, Tensor]:
-        """z ``[N, z_dim]`` -> dict(w ``[N, w_dim]``, wp ``[N, L, w_dim]``
-        truncated: ``w_avg + psi * (wp - w_avg)`` on layers
-        ``< truncation_layers``)."""
-        w = self.mapping_network(z)
-        return dict(w=w, wp=self.truncation(w, truncation_psi,
-                                            truncation_layers))
-
-    def to_wp(self, codes: Tensor, space: str = 'wp') -> Tensor:
-        """Codes of ``space`` -> wp ``[N, L, w_dim]`` (z: no truncation)."""
-        if space == 'z':
-            return self.truncation.to_wp(self.mapping_network(codes))
-        if space in ('w', 'wp'):
-            if space == 'wp' and codes.ndim != 3:
-                raise ValueError(f'wp codes must be [N, {self.num_layers}, '
-                                 f'{self.w_dim}], got {list(codes.shape)}')
-            return self.truncation.to_wp(codes)
-        raise ValueError(f"space must be 'z', 'w' or 'wp', got '{space}'")
-
-    def update_w_avg(self, w: Tensor, momentum: float = 0.995) -> None:
-        """Running mean of w for truncation (call with the batch's w)."""
-        self.truncation.update_w_avg(w, momentum)
 
     # synthesis -------------------------------------------------------------
     def layer_names(self) -> List[str]:
