@@ -21,7 +21,7 @@ $(STAMP): setup.py requirements/runtime.txt requirements/tests.txt $(wildcard pl
 
 install: $(STAMP)
 
-# The whole suite (about 1.5 minutes on 2 cores; budget 15).
+# The whole suite (about 6 minutes on 2 cores; budget 15).
 test: install
 	$(PY) -m pytest tests
 
