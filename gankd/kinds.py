@@ -19,7 +19,8 @@ from gankd.registry import MODELS, resolve_type
 
 __all__ = [
     'FrozenPartsMixin', 'ModeDispatchMixin', 'BaseDistiller', 'BaseAssistant',
-    'BaseGenerator', 'BaseInverter', 'BaseProbe', 'BaseRestorer', 'KINDS', 'KindMismatchError',
+    'BaseGenerator', 'NOISE_MODES', 'UnknownLayerError', 'BaseInverter',
+    'BaseProbe', 'BaseRestorer', 'KINDS', 'KindMismatchError',
     'kind_of', 'build_kind', 'build_distiller', 'build_assistant',
     'build_generator', 'build_inverter', 'build_probe', 'build_restorer'
 ]
@@ -112,6 +113,18 @@ class BaseAssistant(BaseModule):
     """
 
 
+#: Noise modes of style-based generators (see :class:`BaseGenerator`).
+NOISE_MODES = ('const', 'random', 'none')
+
+
+class UnknownLayerError(KeyError, ValueError):
+    """A layer name a generator does not have (``layer_names()`` lists
+    them); a KeyError and a ValueError, whichever a caller expects."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0])
+
+
 class BaseGenerator(BaseModule):
     """Latent codes to images in ``[-1, 1]``, with its spaces and layers.
 
@@ -170,6 +183,23 @@ class BaseGenerator(BaseModule):
 
     def layer_names(self) -> List[str]:
         raise NotImplementedError
+
+    def layer_index(self, layer: str) -> int:
+        """Position of ``layer`` in :meth:`layer_names`; an unknown name
+        raises :class:`UnknownLayerError` listing the layers."""
+        names = self.layer_names()
+        if layer not in names:
+            raise UnknownLayerError(
+                f"unknown layer '{layer}' of {type(self).__name__}; layers: "
+                f"{', '.join(names)}")
+        return names.index(layer)
+
+    @staticmethod
+    def check_noise_mode(noise_mode: str) -> None:
+        """Raise ValueError unless ``noise_mode`` is one of NOISE_MODES."""
+        if noise_mode not in NOISE_MODES:
+            raise ValueError(f'noise_mode must be one of {NOISE_MODES}, got '
+                             f"'{noise_mode}'")
 
     def synthesize(self, codes: Tensor, space: str = 'wp',
                    noise_mode: str = 'const') -> Tensor:

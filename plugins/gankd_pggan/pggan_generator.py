@@ -141,13 +141,6 @@ class PGGANGenerator(BaseGenerator):
     def layer_names(self) -> List[str]:
         return [f'layer{i}' for i in range(2 * self.num_blocks)]
 
-    def _layer_index(self, layer: str) -> int:
-        names = self.layer_names()
-        if layer not in names:
-            raise KeyError(f"PGGANGenerator has no layer '{layer}'; layers: "
-                           f'{names[0]} .. {names[-1]}')
-        return names.index(layer)
-
     def _input(self, codes: Tensor, space: str) -> Tensor:
         if space != 'z':
             raise ValueError(f"PGGANGenerator has only the 'z' space, got "
@@ -213,7 +206,7 @@ class PGGANGenerator(BaseGenerator):
                    noise_mode: str = 'const') -> Dict[str, Tensor]:
         """``dict(feature=[N, C_r, r, r])``, the output of ``layer``."""
         self._require_full_resolution()
-        index = self._layer_index(layer)
+        index = self.layer_index(layer)
         return dict(feature=self._run(self._input(codes, space), 0,
                                       index + 1))
 
@@ -223,6 +216,6 @@ class PGGANGenerator(BaseGenerator):
         """Continue from ``state['feature']`` (the output of ``layer``) to the
         image; ``codes`` are not needed after the first layer."""
         self._require_full_resolution()
-        index = self._layer_index(layer)
+        index = self.layer_index(layer)
         x = self._run(state['feature'], index + 1, 2 * self.num_blocks)
         return self._finish(getattr(self, f'output{self.num_blocks - 1}')(x))

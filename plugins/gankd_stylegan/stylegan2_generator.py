@@ -12,7 +12,6 @@ from torch import Tensor
 from gankd.kinds import BaseGenerator
 from gankd_stylegan.mapping_network import MappingNetwork, TruncationModule
 from gankd_stylegan.style_latents_mixin import StyleLatentsMixin
-from gankd_stylegan.stylegan2_modulated_conv import NOISE_MODES
 from gankd_stylegan.stylegan2_synthesis import StyleGAN2Synthesis
 
 __all__ = ['StyleGAN2Generator']
@@ -109,46 +108,33 @@ class StyleGAN2Generator(StyleLatentsMixin, BaseGenerator):
     def layer_names(self) -> List[str]:
         return [f'synthesis.{name}' for name in self.synthesis.node_names()]
 
-    def _node(self, layer: str) -> int:
-        names = self.layer_names()
-        if layer not in names:
-            raise ValueError(f"unknown layer '{layer}'; layers: "
-                             f"{', '.join(names)}")
-        return names.index(layer)
-
-    @staticmethod
-    def _check_noise(noise_mode: str) -> None:
-        if noise_mode not in NOISE_MODES:
-            raise ValueError(f'noise_mode must be one of {NOISE_MODES}, got '
-                             f"'{noise_mode}'")
-
     def synthesize(self, codes: Tensor, space: str = 'wp',
                    noise_mode: str = 'const') -> Tensor:
-        self._check_noise(noise_mode)
+        self.check_noise_mode(noise_mode)
         wp = self.to_wp(codes, space)
         return self.synthesis.run(wp, noise_mode=noise_mode)['image']
 
     def forward(self, z: Tensor, truncation_psi: Optional[float] = None,
                 truncation_layers: Optional[int] = None,
                 noise_mode: str = 'const') -> Dict[str, Tensor]:
-        self._check_noise(noise_mode)
+        self.check_noise_mode(noise_mode)
         codes = self.mapping(z, truncation_psi, truncation_layers)
         image = self.synthesis.run(codes['wp'], noise_mode=noise_mode)
         return dict(image=image['image'], **codes)
 
     def forward_to(self, codes: Tensor, layer: str, space: str = 'wp',
                    noise_mode: str = 'const') -> Dict[str, Tensor]:
-        self._check_noise(noise_mode)
-        stop = self._node(layer) + 1
+        self.check_noise_mode(noise_mode)
+        stop = self.layer_index(layer) + 1
         return self.synthesis.run(self.to_wp(codes, space), stop=stop,
                                   noise_mode=noise_mode)
 
     def forward_from(self, state: Dict[str, Tensor], codes: Tensor,
                      layer: str, space: str = 'wp',
                      noise_mode: str = 'const') -> Tensor:
-        self._check_noise(noise_mode)
+        self.check_noise_mode(noise_mode)
         if 'feature' not in state:
             raise KeyError("state must hold 'feature' (from forward_to)")
-        start = self._node(layer) + 1
+        start = self.layer_index(layer) + 1
         return self.synthesis.run(self.to_wp(codes, space), start=start,
                                   state=state, noise_mode=noise_mode)['image']

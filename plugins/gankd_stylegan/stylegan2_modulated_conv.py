@@ -11,12 +11,12 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from gankd.kinds import NOISE_MODES
 from gankd.models.layers import EqualizedLinear
 from gankd_stylegan.stylegan2_fir import FIRFilter
 
 __all__ = ['ModulatedConv2d', 'StyleAffine']
 
-NOISE_MODES = ('const', 'random', 'none')
 
 
 class StyleAffine(EqualizedLinear):

@@ -13,7 +13,6 @@ from torch import Tensor
 from gankd.kinds import BaseGenerator
 from gankd_stylegan.mapping_network import MappingNetwork, TruncationModule
 from gankd_stylegan.style_latents_mixin import StyleLatentsMixin
-from gankd_stylegan.stylegan_layers import NOISE_MODES
 from gankd_stylegan.stylegan_synthesis import StyleGANSynthesis
 
 __all__ = ['StyleGANGenerator']
@@ -98,28 +97,15 @@ class StyleGANGenerator(StyleLatentsMixin, BaseGenerator):
     def layer_names(self) -> List[str]:
         return [f'synthesis.layer{i}' for i in range(self.num_layers)]
 
-    def _layer_index(self, layer: str) -> int:
-        names = self.layer_names()
-        if layer not in names:
-            raise ValueError(f"unknown layer '{layer}'; layers: "
-                             f'{names[0]} .. {names[-1]}')
-        return names.index(layer)
-
-    @staticmethod
-    def _check_noise(noise_mode: str) -> None:
-        if noise_mode not in NOISE_MODES:
-            raise ValueError(f'noise_mode must be one of {NOISE_MODES}, got '
-                             f"'{noise_mode}'")
-
     def synthesize(self, codes: Tensor, space: str = 'wp',
                    noise_mode: str = 'const') -> Tensor:
-        self._check_noise(noise_mode)
+        self.check_noise_mode(noise_mode)
         return self.synthesis(self.to_wp(codes, space), noise_mode)
 
     def forward(self, z: Tensor, truncation_psi: Optional[float] = None,
                 truncation_layers: Optional[int] = None,
                 noise_mode: str = 'const') -> Dict[str, Tensor]:
-        self._check_noise(noise_mode)
+        self.check_noise_mode(noise_mode)
         codes = self.mapping(z, truncation_psi, truncation_layers)
         return dict(image=self.synthesis(codes['wp'], noise_mode), **codes)
 
@@ -127,9 +113,9 @@ class StyleGANGenerator(StyleLatentsMixin, BaseGenerator):
                    noise_mode: str = 'const') -> Dict[str, Tensor]:
         """dict(feature=``[N, C, r, r]``): the output of ``layer`` (after
         its style modulation), i.e. the next layer's input."""
-        self._check_noise(noise_mode)
+        self.check_noise_mode(noise_mode)
         self.synthesis.check_lod(full_resolution=True)
-        stop = self._layer_index(layer) + 1
+        stop = self.layer_index(layer) + 1
         wp = self.to_wp(codes, space)
         return dict(feature=self.synthesis.run(
             self.synthesis.first_input(wp), wp, 0, stop, noise_mode))
@@ -139,11 +125,11 @@ class StyleGANGenerator(StyleLatentsMixin, BaseGenerator):
                      noise_mode: str = 'const') -> Tensor:
         """Image ``[N, C_img, R, R]`` from ``state['feature']`` (the output of
         ``layer``), running the later layers with their codes."""
-        self._check_noise(noise_mode)
+        self.check_noise_mode(noise_mode)
         self.synthesis.check_lod(full_resolution=True)
         if 'feature' not in state:
             raise KeyError("state must hold 'feature' (from forward_to)")
-        start = self._layer_index(layer) + 1
+        start = self.layer_index(layer) + 1
         wp = self.to_wp(codes, space)
         x = self.synthesis.run(state['feature'], wp, start,
                                self.num_layers, noise_mode)

@@ -13,15 +13,14 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from gankd.kinds import NOISE_MODES
 from gankd.models.layers import (EqualizedConv2d, EqualizedLinear, fir_kernel,
                                  shift_sum_kernel)
 
 __all__ = [
-    'StyleGANConvLayer', 'NoiseInjection', 'Blur', 'instance_norm',
-    'NOISE_MODES'
+    'StyleGANConvLayer', 'NoiseInjection', 'Blur', 'instance_norm'
 ]
 
-NOISE_MODES = ('const', 'random', 'none')
 
 
 def instance_norm(x: Tensor, eps: float = 1e-8) -> Tensor:
