@@ -99,27 +99,34 @@ ROWS = [
 ]
 
 
-def _build(row: Row):
+#: optimizers of rows given as a model dict (StyleGAN2's Adam)
+DEFAULT_OPTIM = dict(
+    generator=dict(optimizer=dict(type='Adam', lr=0.002, betas=(0.0, 0.99))),
+    discriminator=dict(optimizer=dict(type='Adam', lr=0.002,
+                                      betas=(0.0, 0.99))))
+
+
+def _row_config(row: Row) -> Config:
+    """The row's config (read once): ``model`` and ``optim_wrapper``."""
+    if row.config:
+        return load_config(row.config)
+    return Config(dict(model=row.model, optim_wrapper=DEFAULT_OPTIM))
+
+
+def _build(cfg: Config, train: bool):
     from gankd.registry import MODELS
-    cfg = (load_config(row.config).model if row.config else
-           Config(dict(model=row.model)).model)
-    if not row.train:  # forward only: no discriminator, no EMA copy
+    if not train:  # forward only: no discriminator, no EMA copy
         from gankd.kinds import build_generator
         from gankd.registry import scope_config_types
         return None, build_generator(scope_config_types(
-            copy.deepcopy(cfg.generator.to_dict())))
-    model = MODELS.build(cfg)
+            copy.deepcopy(cfg.model.generator.to_dict())))
+    model = MODELS.build(cfg.model)
     return model, model.generator
 
 
-def _optim(row: Row, model):
+def _optim(cfg: Config, model):
     from gankd.engine.optimizers import MultiOptimWrapperConstructor
-    optim_cfg = (load_config(row.config).optim_wrapper if row.config else
-                 dict(generator=dict(optimizer=dict(type='Adam', lr=0.002,
-                                                    betas=(0.0, 0.99))),
-                      discriminator=dict(optimizer=dict(
-                          type='Adam', lr=0.002, betas=(0.0, 0.99)))))
-    optim_cfg = {k: v for k, v in dict(optim_cfg).items()
+    optim_cfg = {k: v for k, v in dict(cfg.optim_wrapper).items()
                  if k != 'constructor'}
     return MultiOptimWrapperConstructor(optim_cfg)(model)
 
@@ -136,7 +143,8 @@ def _median_seconds(fn, repeats: int) -> float:
 
 def measure_row(row: Row, repeats: int = 3) -> dict:
     """Speeds and FLOPs of one row (see the module docstring)."""
-    model, generator = _build(row)
+    cfg = _row_config(row)
+    model, generator = _build(cfg, row.train)
     generator.eval()
     z = torch.randn(row.batch, generator.z_dim,
                     generator=torch.Generator().manual_seed(0))
@@ -155,7 +163,7 @@ def measure_row(row: Row, repeats: int = 3) -> dict:
     if model is None:
         return result
     model.train()
-    optim = _optim(row, model)
+    optim = _optim(cfg, model)
     size = generator.resolution
     batch = dict(inputs=torch.randint(
         0, 256, (row.batch, 3, size, size), dtype=torch.uint8,
