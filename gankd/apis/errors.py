@@ -6,7 +6,15 @@ import functools
 import os
 import sys
 
-__all__ = ['user_errors', 'report_user_errors']
+__all__ = ['UserError', 'user_errors', 'report_user_errors']
+
+
+class UserError(ValueError):
+    """Base of errors whose message names the bad input and the fix.
+
+    Plugins subclass it (the core never imports them) so that every tool
+    reports their errors in one line too.
+    """
 
 
 def user_errors() -> tuple:
@@ -20,7 +28,7 @@ def user_errors() -> tuple:
     from gankd.utils.checkpoint import CheckpointError
     from gankd.utils.converters import ConversionError
     from gankd.utils.model_index import ModelIndexError
-    return (ConfigError, KindMismatchError, DuplicatePluginError,
+    return (UserError, ConfigError, KindMismatchError, DuplicatePluginError,
             PluginLoadError, UnknownComponentError, CheckpointError,
             ConversionError, ModelIndexError, GenerationError)
 

@@ -1,0 +1,15 @@
+"""gankd_interfacegan: InterFaceGAN (Shen et al., "Interpreting the Latent
+Space of GANs for Semantic Face Editing", CVPR 2020; TPAMI 2020).
+
+Linear semantic boundaries in a generator's latent space (z, w or per-layer
+wp), fitted with a linear SVM on generated samples scored by an attribute
+predictor; editing along them, conditional editing by projection, and the
+official boundary files. See README.md.
+"""
+from gankd import hookimpl
+
+
+@hookimpl
+def gankd_register_modules(registrar):
+    # Imported here: gankd loads plugins lazily, on first registry lookup.
+    pass
