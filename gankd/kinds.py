@@ -151,6 +151,11 @@ class BaseGenerator(BaseModule):
             (truncated as genforce does: ``w_avg + psi * (wp - w_avg)`` on
             layers ``< truncation_layers``). Generators without w return
             ``dict(w=None, wp=None)``.
+        ``truncate(codes, truncation_psi=None, truncation_layers=None)
+            -> [N, L, w_dim]``: w ``[N, w_dim]`` or wp codes to wp,
+            truncated as ``mapping`` does; edits of w or wp therefore keep
+            the truncation of the images they edit. Generators without w
+            raise ValueError.
         ``synthesize(codes, space='wp', noise_mode='const') -> [N, 3, H, W]``;
             ``space='z'`` maps first (no truncation), ``'w'`` repeats w.
         ``forward(z, truncation_psi=None, truncation_layers=None,
@@ -180,6 +185,11 @@ class BaseGenerator(BaseModule):
     def mapping(self, z: Tensor, truncation_psi: Optional[float] = None,
                 truncation_layers: Optional[int] = None) -> Dict[str, Tensor]:
         return dict(w=None, wp=None)
+
+    def truncate(self, codes: Tensor, truncation_psi: Optional[float] = None,
+                 truncation_layers: Optional[int] = None) -> Tensor:
+        raise ValueError(f'{type(self).__name__} has no w space to truncate '
+                         f"(latent spaces: {', '.join(self.latent_spaces)})")
 
     def layer_names(self) -> List[str]:
         raise NotImplementedError

@@ -33,6 +33,12 @@ class StyleLatentsMixin:
         return dict(w=w, wp=self.truncation(w, truncation_psi,
                                             truncation_layers))
 
+    def truncate(self, codes: Tensor, truncation_psi: Optional[float] = None,
+                 truncation_layers: Optional[int] = None) -> Tensor:
+        """w ``[N, w_dim]`` or wp ``[N, L, w_dim]`` -> truncated wp, as
+        :meth:`mapping` truncates (psi None: just the per-layer codes)."""
+        return self.truncation(codes, truncation_psi, truncation_layers)
+
     def to_wp(self, codes: Tensor, space: str = 'wp') -> Tensor:
         """Codes of ``space`` -> wp ``[N, L, w_dim]`` (z: no truncation)."""
         if space == 'z':

@@ -200,6 +200,8 @@ def test_registered_as_a_generator_and_bad_arguments():
     assert model.latent_spaces == ('z', ) and model.w_dim is None
     assert MODELS.get('PGGANDiscriminator') is PGGANDiscriminator
     assert model.mapping(torch.randn(1, 4)) == dict(w=None, wp=None)
+    with pytest.raises(ValueError, match='no w space'):
+        model.truncate(torch.randn(1, 4), 0.7, 1)
     with pytest.raises(NotImplementedError, match='label_size'):
         PGGANGenerator(8, label_size=2)
     with pytest.raises(NotImplementedError, match='label_size'):

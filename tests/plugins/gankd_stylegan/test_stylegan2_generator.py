@@ -260,6 +260,10 @@ def test_truncation_hand_checked():
     for psi, layers in ((None, 4), (1.0, 4), (0.5, 0), (0.5, None)):
         untouched = model.mapping(z, psi, layers)['wp']
         assert torch.equal(untouched, w[:, None].expand(-1, 6, -1))
+    # truncate() is the same map for given w or wp codes (edits keep it).
+    assert torch.equal(model.truncate(w, 0.5, 4), wp)
+    assert torch.equal(model.truncate(w[:, None].expand(-1, 6, -1), 0.5, 4),
+                       wp)
 
 
 def test_update_w_avg_running_mean():
