@@ -1,79 +1,29 @@
 """Pooled features of a trained mmpretrain/gankd classifier, for FID-style
 scores on data no public network knows (SynthFaces)."""
-import hashlib
-import os
-import warnings
 from typing import Optional
 
 import torch
-import torch.nn.functional as F
-from torch import Tensor, nn
+from torch import Tensor
 
-from gankd.registry import MODELS, scope_config_types
-from gankd.utils.checkpoint import CheckpointError, load_training_checkpoint
+from gankd.models.predictors.frozen_classifier import (
+    FrozenClassifier, file_digest, load_state_dict_strict)
+from gankd.registry import MODELS
 
-__all__ = ['ClassifierFeatureExtractor', 'file_digest']
-
-
-def file_digest(path: str) -> str:
-    """First 16 hex digits of the file's SHA-256 (identifies weights)."""
-    digest = hashlib.sha256()
-    with open(path, 'rb') as file:
-        for block in iter(lambda: file.read(1 << 20), b''):
-            digest.update(block)
-    return digest.hexdigest()[:16]
-
-
-def load_state_dict_strict(module: nn.Module, path: str, state) -> None:
-    """Load ``state`` (a state dict, or a checkpoint holding one under
-    ``state_dict``) into ``module``; keys and shapes must match exactly.
-
-    Raises:
-        CheckpointError: naming ``path`` and the first mismatching keys.
-    """
-    if isinstance(state, dict) and isinstance(state.get('state_dict'), dict):
-        state = state['state_dict']
-    if not isinstance(state, dict):
-        raise CheckpointError(f'{path}: no state_dict in the file.')
-    own = module.state_dict()
-    missing = [k for k in own if k not in state]
-    unexpected = [k for k in state if k not in own]
-    wrong = [k for k in own if k in state
-             and tuple(state[k].shape) != tuple(own[k].shape)]
-    if missing or unexpected or wrong:
-        parts = [f'{label} {keys[:3]}{" ..." if len(keys) > 3 else ""}'
-                 for label, keys in (('missing', missing),
-                                     ('unexpected', unexpected),
-                                     ('shape mismatch', wrong)) if keys]
-        raise CheckpointError(
-            f'{path}: does not fit the network ({"; ".join(parts)}).')
-    module.load_state_dict(state)
-
-
-def _input_size(cfg) -> Optional[int]:
-    """The image side the classifier was trained on, from its config's
-    dataloaders (``dataset.img_size``, as gankd's datasets have it)."""
-    for split in ('test', 'val', 'train'):
-        loader = cfg.get(f'{split}_dataloader') or {}
-        size = (loader.get('dataset') or {}).get('img_size')
-        if size:
-            return int(size)
-    return None
+# file_digest and load_state_dict_strict moved to frozen_classifier; they
+# stay importable from here for existing callers.
+__all__ = ['ClassifierFeatureExtractor', 'file_digest',
+           'load_state_dict_strict']
 
 
 @MODELS.register_module()
-class ClassifierFeatureExtractor(nn.Module):
+class ClassifierFeatureExtractor(FrozenClassifier):
     """Images in ``[-1, 1]`` RGB -> the classifier's pooled features.
 
-    The classifier is built from its config (``model``), loaded from
-    ``checkpoint`` (a Runner checkpoint from ``tools/train.py`` or a plain
-    state dict; weights-only loading) and frozen: no grad, eval mode even
-    under ``train()``, run in inference mode. Inputs are resized to the
-    classifier's input size, mapped back to pixel values and normalised
-    with the classifier's own ``data_preprocessor`` (``mean``, ``std``,
-    ``to_rgb``); with ``to_rgb=False`` the classifier was fed the dataset's
-    channel order, BGR for gankd's datasets and mmcv-loaded images, so the
-    channels are flipped first.
+    Loading, freezing and input handling are :class:`FrozenClassifier`'s:
+    the classifier is built from its config, loaded from ``checkpoint``,
+    frozen (eval mode even under ``train()``) and run in inference mode;
+    inputs are resized to the classifier's input size and normalised with
+    the classifier's own ``data_preprocessor``.
 
     Args:
         config (str): classifier config (``gankd::...`` allowed), e.g.
@@ -84,63 +34,17 @@ class ClassifierFeatureExtractor(nn.Module):
             the ``img_size`` of its config's dataset.
     """
 
+    untrained_output = 'features'
+
     def __init__(self, config: str, checkpoint: Optional[str] = None,
                  input_size: Optional[int] = None) -> None:
-        super().__init__()
-        from gankd.apis.config import load_config  # apis imports the CLI
-        cfg = load_config(config)
-        model_cfg = cfg.model.to_dict()
-        preprocessor = dict(model_cfg.get('data_preprocessor')
-                            or cfg.get('data_preprocessor') or {})
-        self.classifier = MODELS.build(scope_config_types(model_cfg))
-        if checkpoint is None:
-            warnings.warn('ClassifierFeatureExtractor without checkpoint: '
-                          'random features (fine for tests, useless '
-                          'otherwise).')
-            self.cache_key = None
-        else:
-            if not os.path.isfile(checkpoint):
-                raise CheckpointError(
-                    f'classifier checkpoint not found: {checkpoint} (train '
-                    f'{config} with tools/train.py, or give its path)')
-            load_state_dict_strict(self.classifier, checkpoint,
-                                   load_training_checkpoint(checkpoint))
-            self.cache_key = (f'classifier:{os.path.basename(config)}:'
-                              f'{file_digest(checkpoint)}')
-        self.classifier.requires_grad_(False).eval()
-        self.input_size = input_size or _input_size(cfg)
-        if not self.input_size:
-            raise ValueError(f'ClassifierFeatureExtractor: {config} names no '
-                             'dataset img_size; pass input_size=...')
-        if self.cache_key is not None:
-            self.cache_key += f':{self.input_size}'
-        mean = preprocessor.get('mean') or [0.0, 0.0, 0.0]
-        std = preprocessor.get('std') or [1.0, 1.0, 1.0]
-        self.flip_to_bgr = not preprocessor.get('to_rgb', False)
-        self.register_buffer('mean', torch.tensor(mean).view(1, -1, 1, 1),
-                             persistent=False)
-        self.register_buffer('std', torch.tensor(std).view(1, -1, 1, 1),
-                             persistent=False)
-
-    def train(self, mode: bool = True):
-        super().train(mode)
-        self.classifier.eval()  # frozen: BN statistics never move
-        return self
+        super().__init__(config, checkpoint=checkpoint,
+                         input_size=input_size)
 
     def forward(self, images: Tensor) -> Tensor:
         """Features ``[N, D]`` of images ``[N, 3, H, W]`` in ``[-1, 1]``."""
         with torch.inference_mode():
-            x = images.float()
-            size = (self.input_size, self.input_size)
-            if tuple(x.shape[-2:]) != size:
-                # antialias: a 64->32 bilinear resize would alias otherwise.
-                x = F.interpolate(x, size=size, mode='bilinear',
-                                  align_corners=False, antialias=True)
-            x = (x + 1) * 127.5
-            if self.flip_to_bgr:
-                x = x.flip(1)
-            x = (x - self.mean) / self.std
-            features = self.classifier.extract_feat(x)
+            features = self.classifier.extract_feat(self.preprocess(images))
             if isinstance(features, (tuple, list)):
                 features = features[-1]
             return features.flatten(1)
