@@ -15,7 +15,6 @@ clipped to ``[0, 255]``.
 import argparse
 import io
 import math
-import sys
 from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -23,6 +22,7 @@ import torch
 from torch import Tensor
 
 from gankd.apis.errors import report_user_errors
+from gankd.utils.progress import ProgressLine
 
 __all__ = [
     'GenerationError', 'parse_seeds', 'seeded_z', 'slerp', 'lerp',
@@ -183,21 +183,14 @@ def render(generator, codes: Tensor, space: str, noise_mode: str = 'const',
     a progress line on stderr when there is more than one batch (redrawn
     on a terminal, about every 10% in a log)."""
     total, out, device = len(codes), [], _device(generator)
-    batches = math.ceil(total / batch_size)
-    tty, every = sys.stderr.isatty(), max(1, math.ceil(batches / 10))
-    for index, start in enumerate(range(0, total, batch_size)):
+    line = ProgressLine('generate', total, enabled=progress,
+                        min_total=batch_size)
+    for start in range(0, total, batch_size):
         images = generator.synthesize(
             codes[start:start + batch_size].to(device), space=space,
             noise_mode=noise_mode)
         out.append(to_uint8(images).cpu())
-        last = index == batches - 1
-        if progress and batches > 1 and (tty or last or
-                                         (index + 1) % every == 0):
-            done = min(start + batch_size, total)
-            prefix = '\r' if tty else ''
-            print(f'{prefix}generate: {done}/{total} images',
-                  end='\n' if last or not tty else '', file=sys.stderr,
-                  flush=True)
+        line.update(len(images))
     return torch.cat(out)
 
 
