@@ -9,6 +9,7 @@ from . import distillers  # noqa: F401  (registers SingleTeacherDistiller)
 from . import feature_extractors  # noqa: F401  (FID-style extractors)
 from . import gans  # noqa: F401  (registers UnconditionalGAN)
 from . import losses  # noqa: F401  (registers the distillation losses)
+from . import predictors  # noqa: F401  (registers AttributeScorer)
 from . import recorders  # noqa: F401  (registers recorders in TASK_UTILS)
 from .heads import MultiAttributeHead
 
