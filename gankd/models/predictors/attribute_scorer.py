@@ -126,13 +126,17 @@ class AttributeScorer(FrozenClassifier):
             probe = torch.zeros(1, 3, self.input_size, self.input_size)
             width = self._outputs(probe).shape[1]
         kind = 'logit' if isinstance(head, MultiLabelClsHead) else 'softmax'
+        self._width = int(width)
         return OutputGroup('class', kind, 0, int(width), True)
 
     def _class_names(self, group: str) -> Optional[Sequence[str]]:
         if self._metainfo is None:
             self._metainfo = _dataset_metainfo(self.classifier_cfg)
         if not self.is_attribute_head:
-            return self._metainfo.get('classes')
+            # Names that do not match the outputs (a bare ClsHead's
+            # features) would silently pick the wrong column.
+            names = self._metainfo.get('classes')
+            return names if names and len(names) == self._width else None
         for attr in [*self.classifier.head.attributes,
                      *self._metainfo.get('attributes', ())]:
             if attr.get('name') == group and attr.get('classes'):
@@ -142,10 +146,8 @@ class AttributeScorer(FrozenClassifier):
     def _default_specs(self, groups: Sequence[OutputGroup]):
         if self.is_attribute_head:
             return [g.name for g in groups if not g.indexed]
-        names = self._class_names('class') or ()
-        width = groups[0].width
-        if len(names) != width:
-            names = [f'class={k}' for k in range(width)]
+        names = (self._class_names('class')
+                 or [f'class={k}' for k in range(self._width)])
         return {str(name): f'class={k}' for k, name in enumerate(names)}
 
     def _outputs(self, inputs: Tensor) -> Tensor:

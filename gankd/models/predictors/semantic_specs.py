@@ -134,7 +134,7 @@ def parse_semantics(
     if not items:
         raise SemanticSpecError('semantics is empty: name at least one of '
                                 f'{_available(groups, class_names)}.')
-    names = [str(name) for name, _ in items]
+    names = [str(name).strip() for name, _ in items]
     if len(set(names)) != len(names):
         raise SemanticSpecError(f'semantics repeat a name: {names}.')
     by_name = {g.name: g for g in groups}
