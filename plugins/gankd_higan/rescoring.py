@@ -18,7 +18,7 @@ import torch
 from torch import Tensor, nn
 
 from gankd.apis.errors import UserError
-from gankd_higan.layer_selection import parse_layers
+from gankd.utils.layer_specs import parse_layers
 
 __all__ = ['RescoreError', 'rescore', 'edit_offsets']
 

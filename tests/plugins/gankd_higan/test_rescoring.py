@@ -6,7 +6,8 @@ import torch
 from torch import nn
 
 from gankd.kinds import BaseGenerator
-from gankd_higan.layer_selection import layer_strength, select_layers
+from gankd.utils.layer_specs import layer_strength
+from gankd_higan.layer_selection import select_layers
 from gankd_higan.rescoring import RescoreError, rescore
 
 

@@ -3,7 +3,7 @@ boundary search and editing: higan.md §6 items 1, 4 and 6."""
 import numpy as np
 import torch
 
-from gankd_higan.layer_selection import parse_layers
+from gankd.utils.layer_specs import parse_layers
 from gankd_higan.rescoring import rescore
 from gankd_interfacegan.boundary_ops import edit_codes
 from gankd_interfacegan.boundary_search import train_boundary
