@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from gankd.apis.errors import UserError
-from gankd_higan.heatmap import (heatmap_figure, order_by_level,
-                                 plot_heatmap, plot_layer_heatmap)
+from gankd_higan.heatmap import order_by_level, plot_layer_heatmap
+from gankd_interfacegan.plots import heatmap_figure, plot_heatmap
 
 
 def test_order_by_level():
