@@ -243,18 +243,58 @@ class BaseInverter(FrozenPartsMixin, ModeDispatchMixin, BaseModel):
 class BaseProbe(FrozenPartsMixin, BaseModule):
     """Semantic directions (or layer-wise scores) of a frozen generator.
 
-    ``fit(num_samples, ...) -> dict`` name -> unit boundary ``[1, dim]`` (per
-    latent space) or layer-wise scores; ``edit(codes, boundary, strengths)
-    -> codes`` moves codes ``[N, ...]`` along a boundary, giving
-    ``[N, S, ...]`` for S strengths. The generator and attribute predictor are
-    frozen parts.
+    The generator and attribute predictor are frozen parts. Codes are those
+    of the generator's spaces: ``z`` ``[N, z_dim]``, ``w`` ``[N, w_dim]``,
+    ``wp`` ``[N, L, w_dim]``; a boundary is a unit normal ``[1, dim]`` (or
+    ``[1, L, w_dim]``, one per layer).
+
+    * ``run(work_dir, **options) -> dict``: the probe's whole job as
+      ``tools/probe.py`` runs it (sample, score, fit, save the boundaries,
+      write the report and plots under ``work_dir``); returns the summary.
+    * ``fit(samples, ...) -> dict``: boundaries from scored samples.
+    * ``edit(codes, boundary, strengths, mode='relative', layers=None)
+      -> [N, S, ...]``: codes moved along a boundary, one per strength.
+    * ``load_boundary(path) -> (Tensor, dict)``: a boundary file and its
+      metadata (e.g. ``manipulate_layers``).
+    * ``project(primal, conditions) -> Tensor``: the primal boundary with
+      its components along the condition boundaries removed, unit norm.
+    * ``codes_for_seeds(seeds, space) -> Tensor``: one code per seed.
+    * ``to_wp(codes, space) -> [N, L, w_dim]``: the per-layer codes that
+      ``render`` draws (truncated for z and w).
+    * ``layer_strength(policy) -> [L]``: per-layer scale of wp edits
+      (``'truncation'``: psi on truncated layers, so an edit of truncated
+      codes equals one of the un-truncated w; ``'uniform'``: ones).
+    * ``render(codes, space) -> [N, 3, H, W]`` images in ``[-1, 1]``, with
+      the probe's truncation and noise.
     """
+
+    def run(self, work_dir: str, **options) -> dict:
+        raise NotImplementedError
 
     def fit(self, *args, **kwargs):
         raise NotImplementedError
 
     def edit(self, codes: Tensor, boundary: Tensor,
-             strengths: Sequence[float]) -> Tensor:
+             strengths: Sequence[float], mode: str = 'relative',
+             layers: Optional[Sequence[int]] = None) -> Tensor:
+        raise NotImplementedError
+
+    def load_boundary(self, path: str):
+        raise NotImplementedError
+
+    def project(self, primal: Tensor, conditions: Sequence[Tensor]):
+        raise NotImplementedError
+
+    def codes_for_seeds(self, seeds: Sequence[int], space: str) -> Tensor:
+        raise NotImplementedError
+
+    def to_wp(self, codes: Tensor, space: str) -> Tensor:
+        raise NotImplementedError
+
+    def layer_strength(self, policy: str = 'truncation') -> Tensor:
+        raise NotImplementedError
+
+    def render(self, codes: Tensor, space: str) -> Tensor:
         raise NotImplementedError
 
 
