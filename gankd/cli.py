@@ -23,6 +23,8 @@ COMMANDS = {
                  'sweeps'),
     'benchmark-generators': ('generator_benchmark', 'time generator '
                              'forward and GAN training'),
+    'probe': ('probe', 'fit semantic boundaries of a generator and report'),
+    'edit': ('edit', 'edit codes along a semantic boundary (image grid)'),
 }
 
 

@@ -1,0 +1,165 @@
+"""``gankd edit`` / ``tools/edit.py``: move codes along a semantic boundary
+and write an image grid (one row per code, one column per distance).
+
+The probe config gives the generator, its truncation and noise, and the
+probe's editing rule; the boundary is a file (official InterFaceGAN
+``[1, d]`` array, HiGAN dict, or one written by ``gankd probe``).
+
+* codes: ``--seeds`` (sampled as the probe samples them) or ``--codes``
+  (``.npy`` array, or ``.pt`` dict with ``codes`` and ``space`` as written
+  by ``gankd generate --save-codes``);
+* conditional editing: ``--condition`` boundaries are projected out of the
+  primal one first (any number);
+* layer-wise editing (HiGAN): ``--layers 0-3`` edits only those per-layer
+  codes (the codes become wp); a HiGAN boundary file's
+  ``manipulate_layers`` is the default. Truncated codes (``--seeds``) are
+  moved by ``psi`` times the distance on truncated layers so that the edit
+  equals one of the un-truncated w (``--strength uniform`` turns it off).
+"""
+import argparse
+import os
+from typing import List, Optional
+
+import numpy as np
+import torch
+
+from gankd.apis.errors import UserError, report_user_errors
+from gankd.apis.generate import (CODE_SUFFIXES, image_grid, parse_seeds,
+                                 save_codes, save_png, to_uint8)
+from gankd.utils.progress import ProgressLine
+
+__all__ = ['EditError', 'load_codes', 'edit_grid', 'build_parser', 'main']
+
+
+class EditError(UserError):
+    """Codes, boundaries or options the edit cannot use."""
+
+
+def load_codes(path: str, space: Optional[str]) -> tuple:
+    """``(codes Tensor, space)`` from ``.npy`` (space from ``--space``) or
+    a ``.pt`` dict with ``codes`` (and ``space``)."""
+    from gankd.utils.checkpoint import load_weights
+    if not os.path.isfile(path):
+        raise EditError(f'--codes {path}: no such file')
+    if path.endswith('.npy'):
+        codes = torch.from_numpy(np.load(path, allow_pickle=False))
+    elif path.endswith(CODE_SUFFIXES):
+        data = load_weights(path)
+        if not isinstance(data, dict) or 'codes' not in data:
+            raise EditError(f"--codes {path}: expected a dict with 'codes' "
+                            '(as gankd generate --save-codes writes)')
+        codes, space = data['codes'], space or data.get('space')
+    else:
+        raise EditError(f"--codes {path}: use {' or '.join(CODE_SUFFIXES)}")
+    if space is None:
+        raise EditError(f'--codes {path}: say which latent space with '
+                        '--space z|w|wp')
+    return codes.float(), space
+
+
+@torch.inference_mode()
+def edit_grid(probe, codes: torch.Tensor, space: str, boundary: torch.Tensor,
+              distances: List[float], mode: str = 'relative',
+              layers: Optional[List[int]] = None, strength=None,
+              progress: bool = True) -> dict:
+    """Edited codes ``[N, T, ...]`` and their images ``uint8 [N*T, 3, H,
+    W]`` (row-major: code, then distance)."""
+    edited = probe.edit(codes, boundary, distances, mode=mode, layers=layers,
+                        strength=strength)
+    flat = edited.flatten(0, 1)
+    line = ProgressLine('edit: rendering', len(flat), enabled=progress,
+                        min_total=probe.batch_size)
+    images = []
+    for start in range(0, len(flat), probe.batch_size):
+        batch = flat[start:start + probe.batch_size]
+        images.append(to_uint8(probe.render(batch, space)).cpu())
+        line.update(len(batch))
+    return dict(codes=edited, images=torch.cat(images))
+
+
+def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
+    from mmengine.config import DictAction
+    parser = argparse.ArgumentParser(
+        prog=prog, description='Edit codes along a semantic boundary and '
+        'write an image grid (rows: codes, columns: distances).')
+    parser.add_argument('config', help='probe config (prefix:: allowed)')
+    parser.add_argument('--boundary', required=True, help='boundary .npy')
+    parser.add_argument('--condition', action='append', default=[],
+                        help='boundary to keep unchanged (repeatable)')
+    parser.add_argument('--out', required=True, help='PNG to write')
+    parser.add_argument('--space', choices=['z', 'w', 'wp'],
+                        help="codes' space (default: the boundary's "
+                        "probe space, 'w' where the generator has one)")
+    parser.add_argument('--seeds', type=parse_seeds, default=None,
+                        help="codes from seeds, e.g. '0-7' (default 0-7)")
+    parser.add_argument('--codes', help='codes file instead of seeds')
+    parser.add_argument('--start', type=float, default=-3.0)
+    parser.add_argument('--end', type=float, default=3.0)
+    parser.add_argument('--steps', type=int, default=7)
+    parser.add_argument('--mode', choices=['relative', 'absolute'],
+                        default='relative', help='absolute: place codes '
+                        'at these signed distances (z / w codes only)')
+    parser.add_argument('--layers', help="edit only these per-layer codes, "
+                        "e.g. '0-3' or '4,6-7' (wp)")
+    parser.add_argument('--strength', choices=['truncation', 'uniform'],
+                        help='per-layer scale of wp edits (default: '
+                        'truncation for --seeds, uniform for --codes)')
+    parser.add_argument('--padding', type=int, default=2)
+    parser.add_argument('--save-codes', metavar='PATH',
+                        help='also write the edited codes (.npy or .pt)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config keys')
+    return parser
+
+
+def _layers(probe, text: Optional[str], meta: dict) -> Optional[List[int]]:
+    from gankd.utils.layer_specs import parse_layers
+    spec = text if text is not None else meta.get('manipulate_layers')
+    if spec is None:
+        return None
+    return parse_layers(spec, probe.generator.num_layers)
+
+
+@report_user_errors
+def main(argv: Optional[List[str]] = None, prog: Optional[str] = None):
+    args = build_parser(prog).parse_args(argv)
+    from gankd.apis.config import load_config
+    from gankd.kinds import build_probe
+    from gankd.registry import scope_config_types
+    if args.codes and args.seeds is not None:
+        raise EditError('give --seeds or --codes, not both')
+    if args.steps < 1:
+        raise EditError(f'--steps {args.steps}: need at least 1')
+    cfg = load_config(args.config, args.cfg_options)
+    probe = build_probe(scope_config_types(cfg.model.to_dict()))
+    boundary, meta = probe.load_boundary(args.boundary)
+    if args.condition:
+        boundary = probe.project(boundary, [probe.load_boundary(p)[0]
+                                            for p in args.condition])
+    layers = _layers(probe, args.layers, meta)
+    if args.codes:
+        codes, space = load_codes(args.codes, args.space)
+        strength = args.strength or 'uniform'
+    else:
+        space = args.space or ('w' if 'w' in probe.generator.latent_spaces
+                               else 'z')
+        codes = probe.codes_for_seeds(args.seeds or list(range(8)), space)
+        strength = args.strength or 'truncation'
+    if layers is not None and space != 'wp':
+        if space == 'z':
+            raise EditError('--layers edits per-layer codes: use w or wp '
+                            'codes (z has one code for all layers)')
+        codes, space = probe.to_wp(codes, space).cpu(), 'wp'
+    distances = np.linspace(args.start, args.end, args.steps).tolist()
+    result = edit_grid(probe, codes, space, boundary, distances, args.mode,
+                       layers, probe.layer_strength(strength)
+                       if space == 'wp' else None)
+    save_png(image_grid(result['images'], args.steps, args.padding),
+             args.out)
+    if args.save_codes:
+        save_codes(args.save_codes, result['codes'], dict(
+            space=space, distances=distances, boundary=args.boundary))
+    print(f'wrote {args.out}: {len(codes)} x {args.steps} images '
+          f'({space}, distances {args.start:g}..{args.end:g}'
+          f"{', layers ' + args.layers if args.layers else ''})")
+    return result
