@@ -114,7 +114,10 @@ class LinearBoundaryProbe(BaseProbe):
 
     @property
     def device(self) -> torch.device:
-        return next(self.generator.parameters()).device
+        for tensor in [*self.generator.parameters(),
+                       *self.generator.buffers()]:
+            return tensor.device
+        return torch.device('cpu')
 
     # -- codes and images ------------------------------------------------
     def sample_z(self, num: int, seed: Optional[int] = None) -> Tensor:
