@@ -1,0 +1,151 @@
+"""tools/probe.py and tools/edit.py on a tiny StyleGAN2 and a tiny attribute
+scorer (random weights): files, grids checked against plain renders, and
+one-line errors for bad input."""
+import os
+
+import cv2
+import numpy as np
+import pytest
+import torch
+
+from gankd.apis import edit as edit_api
+from gankd.apis.convert import build_config_generator
+from gankd.apis.generate import to_uint8
+from gankd.apis.probe import run_probe_config
+from gankd.kinds import build_probe
+from gankd.registry import MODELS, scope_config_types
+from mmengine.config import Config
+
+GAN = 'tests/data/configs/tiny_stylegan2_gan.py'
+SCORER = 'tests/data/configs/tiny_face_attribute_scorer.py'
+TILE = 16 + 2  # 16x16 images, 2 pixels of padding
+
+
+@pytest.fixture(scope='module')
+def probe_config(tmp_path_factory):
+    """A probe config over a random tiny StyleGAN2 and scorer, saved as
+    checkpoints the way users give them."""
+    root = tmp_path_factory.mktemp('probe')
+    torch.manual_seed(0)
+    generator = build_config_generator(GAN)
+    torch.save(generator.state_dict(), root / 'generator.pth')
+    with pytest.warns(UserWarning, match='without checkpoint'):
+        scorer = MODELS.build(dict(type='AttributeScorer', config=SCORER))
+    torch.save(scorer.classifier.state_dict(), root / 'scorer.pth')
+    path = root / 'probe.py'
+    path.write_text(
+        f"model = dict(type='LinearBoundaryProbe', generator=dict("
+        f"config='{GAN}', checkpoint='{root / 'generator.pth'}'), "
+        f"predictor=dict(type='AttributeScorer', config='{SCORER}', "
+        f"checkpoint='{root / 'scorer.pth'}', semantics=dict("
+        f"smile='smile', age='aged')), spaces=('z', 'w'), "
+        f"num_or_ratio=0.1, truncation_psi=0.7, truncation_layers=2, "
+        f"batch_size=32)\n"
+        f"probe_cfg = dict(num_samples=200, evaluation=dict(num_samples=8, "
+        f"distances=(-1, 0, 1), distance=1.0))\n")
+    return str(path)
+
+
+@pytest.fixture(scope='module')
+def probed(probe_config, tmp_path_factory):
+    work = str(tmp_path_factory.mktemp('work'))
+    report = run_probe_config(probe_config, work, progress=False)
+    return work, report
+
+
+def read_png(path):
+    return cv2.imread(path)[..., ::-1]  # RGB
+
+
+def tile(grid, row, col):
+    return grid[2 + row * TILE:row * TILE + TILE, 2 + col * TILE:
+                col * TILE + TILE]
+
+
+def test_probe_writes_boundaries_and_report(probed):
+    work, report = probed
+    assert set(report['spaces']) == {'z', 'w'}
+    for space in ('z', 'w'):
+        for name in ('smile', 'age'):
+            normal = np.load(os.path.join(work, 'boundaries', space,
+                                          f'{name}.npy'))
+            assert normal.shape == (1, 16)
+            assert np.linalg.norm(normal) == pytest.approx(1, abs=1e-5)
+    assert os.path.isfile(os.path.join(work, 'report.md'))
+    assert os.path.isfile(os.path.join(work, 'probe.py'))  # config dump
+
+
+def test_edit_grid_centre_column_is_the_unedited_render(probed, probe_config,
+                                                        tmp_path):
+    work, _ = probed
+    out = str(tmp_path / 'smile.png')
+    codes_path = str(tmp_path / 'codes.pt')
+    edit_api.main([probe_config, '--boundary',
+                   os.path.join(work, 'boundaries/w/smile.npy'), '--out',
+                   out, '--seeds', '0-2', '--steps', '3', '--save-codes',
+                   codes_path])
+    grid = read_png(out)
+    assert grid.shape == (3 * TILE + 2, 3 * TILE + 2, 3)
+    probe = build_probe(scope_config_types(
+        Config.fromfile(probe_config).model.to_dict()))
+    plain = to_uint8(probe.render(probe.codes_for_seeds([0, 1, 2], 'w'),
+                                  'w')).permute(0, 2, 3, 1).numpy()
+    for row in range(3):
+        assert np.array_equal(tile(grid, row, 1), plain[row])
+        assert not np.array_equal(tile(grid, row, 0), plain[row])
+    saved = torch.load(codes_path, weights_only=True)
+    assert saved['codes'].shape == (3, 3, 16) and saved['space'] == 'w'
+
+
+def test_layer_restricted_edit_keeps_other_layers(probed, probe_config,
+                                                  tmp_path):
+    work, _ = probed
+    codes_path = str(tmp_path / 'codes.pt')
+    edit_api.main([probe_config, '--boundary',
+                   os.path.join(work, 'boundaries/w/age.npy'), '--out',
+                   str(tmp_path / 'age.png'), '--seeds', '4', '--steps',
+                   '2', '--layers', '1-2', '--save-codes', codes_path])
+    saved = torch.load(codes_path, weights_only=True)
+    codes = saved['codes']  # [1, 2, L = 6, 16]
+    assert saved['space'] == 'wp' and codes.shape == (1, 2, 6, 16)
+    normal = torch.from_numpy(np.load(os.path.join(
+        work, 'boundaries/w/age.npy'))).float()
+    assert torch.equal(codes[0, 0, [0, 3, 4, 5]], codes[0, 1, [0, 3, 4, 5]])
+    # -3 -> +3: layer 1 is truncated (psi 0.7), layer 2 is not.
+    step = codes[0, 1] - codes[0, 0]
+    torch.testing.assert_close(step[1], 6 * 0.7 * normal[0])
+    torch.testing.assert_close(step[2], 6 * normal[0])
+
+
+@pytest.mark.parametrize('extra, message', [
+    (['--boundary', 'missing.npy'], 'missing.npy'),
+    (['--layers', '0-9'], "layer '0-9' is out of range"),
+    (['--space', 'z', '--layers', '1'], 'z has one code for all layers'),
+    (['--codes', 'nowhere.npy'], 'no such file'),
+])
+def test_bad_input_is_one_line(probed, probe_config, tmp_path, capsys,
+                               extra, message):
+    work, _ = probed
+    args = [probe_config, '--boundary',
+            os.path.join(work, 'boundaries/z/smile.npy'), '--out',
+            str(tmp_path / 'x.png')]
+    with pytest.raises(SystemExit) as exit_info:
+        edit_api.main(args + extra)
+    assert exit_info.value.code == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith('error: ') and message in err
+    assert len(err.splitlines()) == 1
+
+
+def test_tools_run_as_commands(run_tool, probe_config, tmp_path):
+    work = str(tmp_path / 'cli')
+    result = run_tool(['-m', 'gankd.cli', 'probe', probe_config,
+                       '--work-dir', work, '--num-samples', '100',
+                       '--cfg-options', 'probe_cfg.evaluation=None'])
+    assert 'report in' in result.stdout
+    result = run_tool(['tools/edit.py', probe_config, '--boundary',
+                       os.path.join(work, 'boundaries/w/smile.npy'),
+                       '--out', str(tmp_path / 'e.png'), '--seeds', '0-1',
+                       '--condition',
+                       os.path.join(work, 'boundaries/w/age.npy')])
+    assert 'wrote' in result.stdout and os.path.isfile(tmp_path / 'e.png')
