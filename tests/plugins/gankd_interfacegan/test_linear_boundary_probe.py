@@ -142,3 +142,16 @@ def test_run_writes_boundaries_report_and_plots(tmp_path, monkeypatch):
     with pytest.raises(ProbeError, match='must include 0'):
         probe.run(work, num_samples=2000, evaluation=dict(
             distances=(1, 2), distance=1.0), progress=False)
+
+
+def test_benchmark_times_one_boundary_end_to_end():
+    from gankd_interfacegan.benchmark import _markdown, benchmark_probe
+    result = benchmark_probe(make_probe(), num_samples=1000,
+                             semantic='red', space='z',
+                             batch_sizes=(1, 64), throughput_samples=64)
+    assert result['val_acc'] > 0.9  # the fit it timed is a real one
+    assert result['total_seconds'] >= result['sample_seconds'] > 0
+    assert [bs for bs, _ in result['throughput']] == [1, 64]
+    assert result['autograd_throughput'] is None  # no classifier to run
+    text = _markdown(result, 'cmd')
+    assert '| 64 | yes |' in text and 'Command: `cmd`' in text
