@@ -31,6 +31,9 @@ def test_config_checks_builds_and_runs(path):
     cfg = prepare_config(load_config(os.path.join(REPO, path)), 'check')
     assert cfg.default_scope == 'gankd'
     DefaultScope.get_instance(f'test-{path}', scope_name='gankd')
+    if _is_probe(cfg):
+        _check_probe(cfg)
+        return
     if 'teacher_ckpt' in cfg.model:  # the teacher is trained separately
         cfg.model.teacher_ckpt = None
     if 'generator' in cfg.model and cfg.model.generator.resolution > 64:
@@ -65,6 +68,47 @@ def _check_gan(model, cfg):
         scores = model.discriminator(images)
     assert images.shape == (4, 3, resolution, resolution)
     assert scores.shape == (4, 1) and torch.isfinite(scores).all()
+
+
+def _is_probe(cfg) -> bool:
+    from gankd.kinds import BaseProbe
+    from gankd.registry import MODELS, resolve_type
+    cls = resolve_type(MODELS, cfg.model.type, cfg.model.get('_scope_'))
+    return issubclass(cls, BaseProbe)
+
+
+def _check_probe(cfg):
+    """Probes load trained parts from paths: build them from their configs
+    with random weights instead (paper-resolution generators at 16x16),
+    then sample and score (or, without predictor, render)."""
+    from gankd.apis.convert import build_config_generator
+    from gankd.kinds import build_probe
+    from gankd.registry import scope_config_types
+    model = cfg.model.to_dict()
+    gen_cfg = load_config(os.path.join(REPO, model['generator']['config']))
+    part = gen_cfg.model.get('generator', gen_cfg.model)
+    if part.resolution > 64:
+        part.resolution = 16
+    generator = build_config_generator(gen_cfg).eval()
+    predictor = model.get('predictor')
+    if predictor is not None:
+        predictor = dict(predictor, checkpoint=None)
+        predictor['config'] = os.path.join(REPO, predictor['config'])
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', 'AttributeScorer without')
+        probe = build_probe(scope_config_types(
+            dict(model, generator=generator, predictor=predictor)))
+    if predictor is None:
+        space = probe.spaces[-1]
+        images = probe.render(probe.codes_for_seeds([0, 1], space), space)
+        assert images.shape == (2, 3, 16, 16)
+        return
+    samples = probe.sample(40, progress=False)
+    assert samples['scores'].shape == (40, len(probe.names))
+    assert torch.isfinite(torch.from_numpy(samples['scores'])).all()
+    semantics = cfg.get('probe_cfg', {}).get('semantics') or probe.names
+    for name in cfg.get('probe_cfg', {}).get('conditions') or {}:
+        assert name in semantics, name
 
 
 def _check_classifier(model, size):

@@ -54,10 +54,11 @@ class LinearBoundaryProbe(BaseProbe):
 
     Args:
         generator (dict | nn.Module): see :func:`build_frozen_generator`.
-        predictor (dict | nn.Module): an attribute scorer (e.g.
+        predictor (dict | nn.Module | None): an attribute scorer (e.g.
             ``dict(type='AttributeScorer', config=..., checkpoint=...,
             semantics=...)``): images ``[N, 3, H, W]`` in ``[-1, 1]`` ->
-            scores ``[N, S]``, with ``names`` (S semantic names).
+            scores ``[N, S]``, with ``names`` (S semantic names). None
+            for editing with given boundaries only (no fitting).
         spaces (Sequence[str]): spaces to fit boundaries in, among the
             generator's ``latent_spaces``.
         num_or_ratio (float): samples kept per side (ratio <= 1 or count).
@@ -73,7 +74,7 @@ class LinearBoundaryProbe(BaseProbe):
         seed (int): default sampling seed.
     """
 
-    def __init__(self, generator, predictor, spaces: Sequence[str] = ('w', ),
+    def __init__(self, generator, predictor=None, spaces: Sequence[str] = ('w', ),
                  num_or_ratio: float = 0.02, split: float = 0.7,
                  svm: Optional[dict] = None,
                  invalid_value: Optional[float] = None,
@@ -84,10 +85,12 @@ class LinearBoundaryProbe(BaseProbe):
                  init_cfg=None) -> None:
         super().__init__(init_cfg)
         self.generator = build_frozen_generator(generator)
-        self.predictor = (predictor if isinstance(predictor, nn.Module) else
-                          MODELS.build(scope_config_types(
-                              copy.deepcopy(dict(predictor)))))
-        self.freeze('generator', 'predictor')
+        if predictor is not None and not isinstance(predictor, nn.Module):
+            predictor = MODELS.build(scope_config_types(
+                copy.deepcopy(dict(predictor))))
+        self.predictor = predictor
+        self.freeze('generator', *(['predictor'] if predictor is not None
+                                   else []))
         available = tuple(self.generator.latent_spaces)
         bad = [s for s in spaces if s not in available]
         if bad or not spaces:
@@ -110,6 +113,12 @@ class LinearBoundaryProbe(BaseProbe):
     @property
     def names(self) -> tuple:
         """The semantics the predictor scores, in score-column order."""
+        if self.predictor is None:
+            raise ProbeError(
+                'this probe has no predictor (model.predictor=None): it can '
+                'edit with given boundaries but not score or fit; give an '
+                "attribute scorer, e.g. dict(type='AttributeScorer', "
+                'config=..., checkpoint=...)')
         return tuple(self.predictor.names)
 
     @property

@@ -1,3 +1,5 @@
+default_scope = 'gankd'
+
 # The parts every SynthFaces probe shares: the SynthFaces StyleGAN2 trained
 # by configs/stylegan2 (EMA generator of its last checkpoint) and the
 # SynthFaces attribute predictor of configs/attribute_predictor, both frozen.
