@@ -149,3 +149,21 @@ def test_tools_run_as_commands(run_tool, probe_config, tmp_path):
                        '--condition',
                        os.path.join(work, 'boundaries/w/age.npy')])
     assert 'wrote' in result.stdout and os.path.isfile(tmp_path / 'e.png')
+
+
+def test_edit_reads_codes_saved_by_generate(probed, probe_config, tmp_path):
+    from gankd.apis import generate as generate_api
+    work, _ = probed
+    model = Config.fromfile(probe_config).model
+    grid_path, codes_path = str(tmp_path / 'g.png'), str(tmp_path / 'c.pt')
+    generate_api.main([GAN, model.generator.checkpoint, '--out', grid_path,
+                       '--seeds', '5,6', '--nrow', '1', '--truncation-psi',
+                       '0.7', '--truncation-layers', '2', '--save-codes',
+                       codes_path])
+    out = str(tmp_path / 'e.png')
+    edit_api.main([probe_config, '--boundary',
+                   os.path.join(work, 'boundaries/w/smile.npy'), '--out',
+                   out, '--codes', codes_path, '--steps', '3'])
+    generated, edited = read_png(grid_path), read_png(out)
+    for row in range(2):  # distance 0 is generate's own image
+        assert np.array_equal(tile(edited, row, 1), tile(generated, row, 0))
