@@ -1,6 +1,7 @@
 """InterFaceGAN's probe: sample codes, render and score them, fit linear
 boundaries in z, w or per-layer wp, and move codes along them."""
 import copy
+import itertools
 from typing import Dict, Optional, Sequence, Union
 
 import numpy as np
@@ -74,7 +75,8 @@ class LinearBoundaryProbe(BaseProbe):
         seed (int): default sampling seed.
     """
 
-    def __init__(self, generator, predictor=None, spaces: Sequence[str] = ('w', ),
+    def __init__(self, generator, predictor=None,
+                 spaces: Sequence[str] = ('w', ),
                  num_or_ratio: float = 0.02, split: float = 0.7,
                  svm: Optional[dict] = None,
                  invalid_value: Optional[float] = None,
@@ -123,10 +125,9 @@ class LinearBoundaryProbe(BaseProbe):
 
     @property
     def device(self) -> torch.device:
-        for tensor in [*self.generator.parameters(),
-                       *self.generator.buffers()]:
-            return tensor.device
-        return torch.device('cpu')
+        tensor = next(itertools.chain(self.generator.parameters(),
+                                      self.generator.buffers()), None)
+        return torch.device('cpu') if tensor is None else tensor.device
 
     # -- codes and images ------------------------------------------------
     def sample_z(self, num: int, seed: Optional[int] = None) -> Tensor:

@@ -17,7 +17,7 @@ def _unit(shape, dtype=np.float32, seed=0):
         dtype)
 
 
-# --- round trips ------------------------------------------------------------
+# --- round trips -------------------------------------------------------------
 
 @pytest.mark.parametrize('dtype', [np.float32, np.float64])
 def test_npy_round_trip_official_layout(tmp_path, dtype):
@@ -73,7 +73,7 @@ def test_higan_dict_written_by_np_save_loads(tmp_path):
     assert meta == {'manipulate_layers': [0, 1], 'type': 'wp'}
 
 
-# --- safety -----------------------------------------------------------------
+# --- safety ------------------------------------------------------------------
 
 class _Evil:
     """Pickles as a call to ``open(marker, 'w')``, which creates a file."""
@@ -98,7 +98,7 @@ def test_pickled_code_is_never_run(tmp_path, wrap):
     assert not os.path.exists(marker)
 
 
-# --- checks -------------------------------------------------------------------
+# --- checks ------------------------------------------------------------------
 
 @pytest.mark.parametrize('array, match', [
     (np.full((1, 4), 0.5) * 1.01, 'norm 1.01'),
@@ -154,7 +154,7 @@ def test_save_replaces_atomically(tmp_path):
     assert os.listdir(tmp_path) == ['b.npy']  # no temp file left behind
 
 
-# --- the official files (fixtures) ---------------------------------------------
+# --- the official files (fixtures) -------------------------------------------
 
 NAMES = ['pggan_celebahq_smile', 'stylegan_ffhq_age', 'stylegan_ffhq_age_w',
          'stylegan_ffhq_age_c_gender']
