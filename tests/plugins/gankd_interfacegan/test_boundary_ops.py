@@ -106,7 +106,7 @@ def test_cosine_matrix_hand_computed():
         cosine_matrix(np.array([[1.0, 0.0], [0.0, 0.0]]))
 
 
-# --- §6 item 5: editing -------------------------------------------------------
+# --- §6 item 5: editing ------------------------------------------------------
 
 def _codes_and_normal(shape, dtype=torch.float64, seed=0):
     gen = torch.Generator().manual_seed(seed)
