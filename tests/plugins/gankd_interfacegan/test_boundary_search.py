@@ -125,6 +125,16 @@ def test_train_boundary_synthetic_recovery(two_direction_latent):
     assert abs(_cos(fit1.normal, fit2.normal) - 0.5) <= 0.1
 
 
+def test_separable_latents_give_the_true_direction(two_direction_latent):
+    """The issue's check: scores exactly linear in the codes (separable
+    classes), the SVM normal is the true direction to cos > 0.99."""
+    codes, n1, n2, s1, s2 = two_direction_latent(noise=0.0)
+    for scores, truth in ((s1, n1), (s2, n2)):
+        fit = train_boundary(codes, scores, 0.02)
+        assert _cos(fit.normal, truth) > 0.99
+        assert fit.val_acc == 1.0
+
+
 def test_train_boundary_output_contract_and_sign(two_direction_latent):
     """§6 item 2: [1, d] float32 unit normal; +a along it raises scores."""
     codes, n1, _, s1, _ = two_direction_latent(num=5000, dim=16)
