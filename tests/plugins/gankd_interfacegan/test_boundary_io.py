@@ -190,9 +190,11 @@ def test_official_dot_products(official_boundary_path):
 
 def test_official_conditional_boundary_is_a_projection(
         official_boundary_path):
-    """age_c_gender = project_boundary(age, gender). The gender file is not
-    a fixture, but age lies in span(c, g) with c = age_c_gender, so the unit
-    g = normalised (age - (age·c) c) is gender (README: gender·c ~ 1e-17)."""
+    """Without the gender file: if c = age_c_gender is age projected
+    against a unit g, then age lies in span(c, g) and age·g = sqrt(1 -
+    (age·c)^2). The fixture README measured age·gender = 0.3324956... from
+    the (not copied) gender file; the g recovered from age and c must give
+    that value, and projecting age against it gives c back."""
     age = load_boundary(official_boundary_path('stylegan_ffhq_age'))[0]
     cond = load_boundary(
         official_boundary_path('stylegan_ffhq_age_c_gender'))[0]
@@ -202,3 +204,16 @@ def test_official_conditional_boundary_is_a_projection(
     got = project_boundary(age, g)
     assert got.dtype == np.float64
     np.testing.assert_allclose(got, cond, rtol=0, atol=1e-12)
+
+
+def test_official_conditional_equals_projection_when_both_present(
+        official_boundary_path):
+    """With the condition's own file (genforce/interfacegan's
+    stylegan_ffhq_gender_boundary.npy, if a user adds it to the fixtures):
+    age_c_gender = project_boundary(age, gender) directly."""
+    gender = load_boundary(official_boundary_path('stylegan_ffhq_gender'))[0]
+    age = load_boundary(official_boundary_path('stylegan_ffhq_age'))[0]
+    cond = load_boundary(
+        official_boundary_path('stylegan_ffhq_age_c_gender'))[0]
+    np.testing.assert_allclose(project_boundary(age, gender), cond,
+                               rtol=0, atol=1e-6)
