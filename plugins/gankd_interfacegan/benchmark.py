@@ -118,6 +118,7 @@ def _markdown(result: dict, command: str) -> str:
     if r['autograd_throughput'] is not None:
         tput.append([16, 'no (autograd records)', r['autograd_throughput']])
     return '\n'.join([
+        '# Probes: fitting one boundary end to end\n',
         f"Fitting one boundary ({r['semantic']}, {r['space']} space) from "
         f"{r['num_samples']} samples at batch {r['batch_size']}: "
         f"**{r['total_seconds']:.1f} s** end to end (sampling and scoring "
