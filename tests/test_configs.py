@@ -107,8 +107,10 @@ def _check_probe(cfg):
     assert samples['scores'].shape == (40, len(probe.names))
     assert torch.isfinite(torch.from_numpy(samples['scores'])).all()
     semantics = cfg.get('probe_cfg', {}).get('semantics') or probe.names
-    for name in cfg.get('probe_cfg', {}).get('conditions') or {}:
-        assert name in semantics, name
+    conditions = cfg.get('probe_cfg', {}).get('conditions') or []
+    for primal, conds in (conditions.items() if isinstance(conditions, dict)
+                          else conditions):
+        assert set([primal, *conds]) <= set(semantics), (primal, conds)
 
 
 def _check_classifier(model, size):

@@ -23,11 +23,17 @@ model = dict(
 probe_cfg = dict(
     num_samples=50000,
     seed=0,
-    # Conditional boundaries: primal -> attributes kept unchanged.
-    conditions=dict(
-        age=['hair_color'],
-        hair_color=['age'],
-        smile=['age'],
-        eyeglasses=['age', 'hair_color']),
+    # Conditional boundaries: (primal, attributes kept unchanged). The
+    # pairs are the most entangled ones of the boundary cosines (smile,
+    # eyeglasses and yaw), plus hair colour and age cue, which SynthFaces
+    # correlates (aged identities are more often grey, less often blond).
+    conditions=[
+        ('smile', ['eyeglasses']),
+        ('smile', ['eyeglasses', 'yaw']),
+        ('eyeglasses', ['smile']),
+        ('yaw', ['smile']),
+        ('age', ['hair_color']),
+        ('hair_color', ['age']),
+    ],
     evaluation=dict(num_samples=500, seed=1,
                     distances=(-3, -2, -1, 0, 1, 2, 3), distance=3.0))

@@ -14,7 +14,7 @@ import io
 import json
 import os
 import time
-from typing import Dict, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -28,8 +28,8 @@ from gankd_interfacegan.errors import ProbeError
 from gankd_interfacegan.plots import plot_heatmap, plot_score_curves
 from gankd_interfacegan.report_markdown import boundary_report_markdown
 
-__all__ = ['load_or_sample', 'conditional_name', 'evaluate_edits',
-           'write_json', 'run_boundary_probe']
+__all__ = ['load_or_sample', 'conditional_name', 'condition_pairs',
+           'evaluate_edits', 'write_json', 'run_boundary_probe']
 
 DEFAULT_EVALUATION = dict(num_samples=500, seed=1,
                           distances=(-3, -2, -1, 0, 1, 2, 3), distance=3.0)
@@ -66,24 +66,38 @@ def conditional_name(primal: str, conditions: Sequence[str]) -> str:
     return f"{primal}_c_{'_'.join(conditions)}"
 
 
-def _conditionals(normals: Dict[str, np.ndarray], conditions) -> dict:
+def condition_pairs(conditions) -> List[Tuple[str, List[str]]]:
+    """``(primal, [conditions])`` pairs from a dict primal -> name(s) or a
+    list of pairs (several per primal)."""
+    pairs = conditions.items() if isinstance(conditions, dict) else \
+        (conditions or [])
+    return [(primal, [conds] if isinstance(conds, str) else list(conds))
+            for primal, conds in pairs]
+
+
+def _conditionals(normals: Dict[str, np.ndarray], pairs) -> dict:
+    """name -> (normal, primal, conditions) of the conditional boundaries
+    (names like ``age_c_hair_color``: names may hold underscores, so the
+    pairs are kept rather than parsed back)."""
     out = {}
-    for primal, conds in (conditions or {}).items():
-        conds = [conds] if isinstance(conds, str) else list(conds)
+    for primal, conds in pairs:
         missing = [n for n in [primal] + conds if n not in normals]
         if missing:
             raise ProbeError(f'conditions: no boundary for {missing}; '
                              f"fitted: {', '.join(normals)}")
-        out[conditional_name(primal, conds)] = project_boundary(
-            normals[primal], *[normals[c] for c in conds])
+        out[conditional_name(primal, conds)] = (project_boundary(
+            normals[primal], *[normals[c] for c in conds]), primal, conds)
     return out
 
 
 def evaluate_edits(probe, space: str, normals: Dict[str, np.ndarray],
                    num_samples: int, seed: int, distances: Sequence[float],
-                   distance: float, progress: bool = True) -> dict:
+                   distance: float, derived: Optional[dict] = None,
+                   progress: bool = True) -> dict:
     """Edit figures of z or w boundaries on fresh codes (see
-    :mod:`gankd_interfacegan.edit_evaluation`)."""
+    :mod:`gankd_interfacegan.edit_evaluation`); ``derived`` maps each
+    conditional boundary to its ``(primal, conditions)``."""
+    derived = derived or {}
     names = list(probe.names)
     z = probe.sample_z(num_samples, seed)
     codes = z if space == 'z' else torch.cat([
@@ -96,7 +110,8 @@ def evaluate_edits(probe, space: str, normals: Dict[str, np.ndarray],
     result = edit_scores(probe, codes, space, directions, distances,
                          progress=progress)
     scores, steps = result['scores'], result['distances']
-    own = [names.index(b.split('_c_')[0]) for b in boundaries]
+    owner = [derived[b][0] if b in derived else b for b in boundaries]
+    own = [names.index(o) for o in owner]
     # Changes in units of each semantic's score spread over the codes, so
     # that logits, log-odds and values of different scales compare.
     zero = int(np.flatnonzero(np.isclose(steps, 0.0))[0])
@@ -111,19 +126,18 @@ def evaluate_edits(probe, space: str, normals: Dict[str, np.ndarray],
                score_std=score_std.tolist(), change=change.tolist())
     # Entanglement: how much each boundary moves the other semantics,
     # relative to its own (only the plain boundaries of scored semantics).
-    plain = [b for b, name in enumerate(boundaries) if name in names]
+    plain = [b for b, name in enumerate(boundaries)
+             if name in names and name not in derived]
     leak = [change[b, s] / max(change[b, own[b]], 1e-12)
             for b in plain for s in range(len(names)) if s != own[b]
             and names[s] in boundaries]
     out['relative_side_change'] = float(np.mean(leak)) if leak else None
     conditioning = {}
     for b, name in enumerate(boundaries):
-        if '_c_' not in name:
+        if name not in derived:
             continue
-        primal = boundaries.index(name.split('_c_')[0])
-        for cond in name.split('_c_')[1].split('_'):
-            if cond not in names:
-                continue
+        primal = boundaries.index(derived[name][0])
+        for cond in derived[name][1]:
             c = names.index(cond)
             conditioning[f'{name}:{cond}'] = dict(
                 condition_change_primal=float(change[primal, c]),
@@ -133,6 +147,7 @@ def evaluate_edits(probe, space: str, normals: Dict[str, np.ndarray],
                 own_change_kept=float(change[b, own[b]] /
                                       max(change[primal, own[b]], 1e-12)))
     out['conditioning'] = conditioning
+    out['owners'] = owner
     return out
 
 
@@ -142,7 +157,8 @@ def run_boundary_probe(probe, work_dir: str, num_samples: int = 10000,
                        evaluation: Optional[dict] = DEFAULT_EVALUATION,
                        cache_key: str = '', progress: bool = True) -> dict:
     """Sample, fit, save and evaluate; returns the report (also written as
-    ``report.json``). ``conditions``: primal -> condition name(s).
+    ``report.json``). ``conditions``: primal -> condition name(s), or a
+    list of ``(primal, conditions)`` pairs.
     ``evaluation``: None skips the edit figures."""
     seed = probe.seed if seed is None else int(seed)
     if evaluation:
@@ -164,7 +180,7 @@ def run_boundary_probe(probe, work_dir: str, num_samples: int = 10000,
         fit_seconds = time.perf_counter() - start
         folder = os.path.join(work_dir, 'boundaries', space)
         os.makedirs(folder, exist_ok=True)
-        entry = dict(fit_seconds=fit_seconds)
+        entry, derived = dict(fit_seconds=fit_seconds), {}
         if space == 'wp':  # one fit per layer: [1, L, d]
             normals = {n: np.stack([f.normal[0] for f in layer_fits])[None]
                        for n, layer_fits in fits.items()}
@@ -173,10 +189,15 @@ def run_boundary_probe(probe, work_dir: str, num_samples: int = 10000,
         else:
             normals = {n: f.normal for n, f in fits.items()}
             entry['fits'] = {n: f.to_dict() for n, f in fits.items()}
-            normals.update(_conditionals(normals, conditions))
+            conditional = _conditionals(normals,
+                                        condition_pairs(conditions))
+            normals.update({n: c[0] for n, c in conditional.items()})
+            derived = {n: c[1:] for n, c in conditional.items()}
+            entry['conditions'] = {n: dict(primal=p, conditions=c)
+                                   for n, (p, c) in derived.items()}
         for name, normal in normals.items():
             save_boundary(os.path.join(folder, f'{name}.npy'), normal)
-        plain = [n for n in normals if '_c_' not in n]
+        plain = [n for n in normals if n not in derived]
         if space != 'wp':
             cos = cosine_matrix(np.concatenate([normals[n] for n in plain]))
             entry['cosine'] = dict(names=plain, matrix=cos.tolist())
@@ -188,11 +209,12 @@ def run_boundary_probe(probe, work_dir: str, num_samples: int = 10000,
                          title=f'boundary cosines ({space})')
             if evaluation:
                 entry['evaluation'] = evaluate_edits(
-                    probe, space, normals, progress=progress, **evaluation)
+                    probe, space, normals, derived=derived,
+                    progress=progress, **evaluation)
                 plot_score_curves(
                     entry['evaluation']['curves'],
                     entry['evaluation']['distances'], list(normals),
-                    probe.names,
+                    probe.names, entry['evaluation']['owners'],
                     os.path.join(work_dir, f'score_vs_distance_{space}.png'),
                     title=f'mean scores along the {space} boundaries')
         report['spaces'][space] = entry

@@ -75,7 +75,8 @@ def plot_heatmap(matrix, row_labels: Sequence[str],
 
 def plot_score_curves(curves: np.ndarray, distances: Sequence[float],
                       boundaries: Sequence[str], names: Sequence[str],
-                      path: str, title: str = '') -> None:
+                      owners: Sequence[str], path: str,
+                      title: str = '') -> None:
     """Mean score of every semantic versus the edit distance along each
     boundary: one panel per boundary, one line per semantic (its own in
     bold).
@@ -83,9 +84,9 @@ def plot_score_curves(curves: np.ndarray, distances: Sequence[float],
     Args:
         curves: ``[B, T, S]`` mean scores (``edit_evaluation.score_curves``).
         distances: the T edit distances (spread units).
-        boundaries: B boundary names (a boundary named after a semantic is
-            that semantic's own).
+        boundaries: B boundary names.
         names: S scored semantics.
+        owners: the semantic each boundary edits (drawn in bold).
     """
     from matplotlib.figure import Figure
     curves = np.asarray(curves)
@@ -95,7 +96,7 @@ def plot_score_curves(curves: np.ndarray, distances: Sequence[float],
     colors = [f'C{i % 10}' for i in range(len(names))]
     for b, boundary in enumerate(boundaries):
         axes = fig.add_subplot(rows, cols, b + 1)
-        own = boundary.split('_c_')[0]
+        own = owners[b]
         for s, name in enumerate(names):
             axes.plot(distances, curves[b, :, s], color=colors[s],
                       label=name, linewidth=2.5 if name == own else 1.0,

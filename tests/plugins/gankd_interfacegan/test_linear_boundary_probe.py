@@ -46,9 +46,10 @@ class TwoDirectionGenerator(BaseGenerator):
 
 
 class ChannelScorer(nn.Module):
-    """Mean red and green: 'red' and 'green' scores."""
+    """Mean red and green: 'red' and 'green_level' scores (an underscore,
+    as in 'hair_color', must survive conditional boundary names)."""
 
-    names = ('red', 'green')
+    names = ('red', 'green_level')
 
     def forward(self, images):
         return images[:, :2].mean(dim=(2, 3))
@@ -70,7 +71,7 @@ def test_recovers_the_encoded_directions_and_conditions_them():
     fits = probe.fit(samples)['z']
     gen = probe.generator
     red, green = (torch.from_numpy(fits[n].normal).float()
-                  for n in ('red', 'green'))
+                  for n in ('red', 'green_level'))
     assert float(red[0] @ gen.n) > 0.9 and float(green[0] @ gen.m) > 0.9
     assert fits['red'].val_acc > 0.95
     # Conditional edit: moving along red ⟂ green barely changes green.
@@ -100,7 +101,8 @@ def test_bad_spaces_and_semantics_are_one_line_errors():
                             spaces=('w', ))
     probe = make_probe()
     samples = probe.sample(300, progress=False)
-    with pytest.raises(ProbeError, match="'blue'.*scored: red, green"):
+    with pytest.raises(ProbeError,
+                       match="'blue'.*scored: red, green_level"):
         probe.fit(samples, semantics=['blue'])
 
 
@@ -110,15 +112,16 @@ def test_run_writes_boundaries_report_and_plots(tmp_path, monkeypatch):
     evaluation = dict(num_samples=60, seed=1, distances=(-2, 0, 2),
                       distance=2.0)
     report = probe.run(work, num_samples=2000, conditions=dict(
-        red=['green']), evaluation=evaluation, progress=False)
+        red=['green_level']), evaluation=evaluation, progress=False)
     for name in ('report.json', 'report.md', 'samples.npz', 'cosine_z.png',
                  'score_vs_distance_z.png'):
         assert os.path.isfile(os.path.join(work, name)), name
     assert json.load(open(os.path.join(work, 'report.json'))) == report
     red, _ = load_boundary(os.path.join(work, 'boundaries/z/red.npy'))
-    green, _ = load_boundary(os.path.join(work, 'boundaries/z/green.npy'))
-    cond, _ = load_boundary(os.path.join(work,
-                                         'boundaries/z/red_c_green.npy'))
+    green, _ = load_boundary(os.path.join(work,
+                                          'boundaries/z/green_level.npy'))
+    cond, _ = load_boundary(os.path.join(
+        work, 'boundaries/z/red_c_green_level.npy'))
     assert red.shape == (1, DIM) and abs(float(cond @ green.T)) < 1e-6
     space = report['spaces']['z']
     cos = float(red @ green.T)
@@ -128,7 +131,8 @@ def test_run_writes_boundaries_report_and_plots(tmp_path, monkeypatch):
     # Moving 2 spreads across the red boundary flips most red predictions
     # and the conditional boundary spares green.
     assert evaluation['flip_rate']['red'] > 0.5
-    conditioning = evaluation['conditioning']['red_c_green:green']
+    conditioning = evaluation['conditioning'][
+        'red_c_green_level:green_level']
     assert conditioning['reduction'] > 0.9
     assert '| red |' in open(os.path.join(work, 'report.md')).read()
 
