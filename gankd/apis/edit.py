@@ -26,6 +26,7 @@ import torch
 from gankd.apis.errors import UserError, report_user_errors
 from gankd.apis.generate import (CODE_SUFFIXES, image_grid, parse_seeds,
                                  save_codes, save_png, to_uint8)
+from gankd.utils.layer_specs import format_layers, parse_layers
 from gankd.utils.progress import ProgressLine
 
 __all__ = ['EditError', 'load_codes', 'edit_grid', 'build_parser', 'main']
@@ -105,6 +106,9 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
                         help='per-layer scale of wp edits (default: '
                         'truncation for --seeds, uniform for --codes)')
     parser.add_argument('--padding', type=int, default=2)
+    parser.add_argument('--zoom', type=int, default=1,
+                        help='enlarge the grid N times (nearest pixel), '
+                        'for small images')
     parser.add_argument('--save-codes', metavar='PATH',
                         help='also write the edited codes (.npy or .pt)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
@@ -113,7 +117,6 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
 
 
 def _layers(probe, text: Optional[str], meta: dict) -> Optional[List[int]]:
-    from gankd.utils.layer_specs import parse_layers
     spec = text if text is not None else meta.get('manipulate_layers')
     if spec is None:
         return None
@@ -128,8 +131,9 @@ def main(argv: Optional[List[str]] = None, prog: Optional[str] = None):
     from gankd.registry import scope_config_types
     if args.codes and args.seeds is not None:
         raise EditError('give --seeds or --codes, not both')
-    if args.steps < 1:
-        raise EditError(f'--steps {args.steps}: need at least 1')
+    if args.steps < 1 or args.zoom < 1:
+        raise EditError(f'--steps {args.steps} --zoom {args.zoom}: both '
+                        'must be at least 1')
     cfg = load_config(args.config, args.cfg_options)
     probe = build_probe(scope_config_types(cfg.model.to_dict()))
     boundary, meta = probe.load_boundary(args.boundary)
@@ -154,12 +158,14 @@ def main(argv: Optional[List[str]] = None, prog: Optional[str] = None):
     result = edit_grid(probe, codes, space, boundary, distances, args.mode,
                        layers, probe.layer_strength(strength)
                        if space == 'wp' else None)
-    save_png(image_grid(result['images'], args.steps, args.padding),
-             args.out)
+    grid = image_grid(result['images'], args.steps, args.padding)
+    if args.zoom > 1:
+        grid = grid.repeat(args.zoom, axis=0).repeat(args.zoom, axis=1)
+    save_png(grid, args.out)
     if args.save_codes:
         save_codes(args.save_codes, result['codes'], dict(
             space=space, distances=distances, boundary=args.boundary))
+    where = f', layers {format_layers(layers)}' if layers else ''
     print(f'wrote {args.out}: {len(codes)} x {args.steps} images '
-          f'({space}, distances {args.start:g}..{args.end:g}'
-          f"{', layers ' + args.layers if args.layers else ''})")
+          f'({space}, distances {args.start:g}..{args.end:g}{where})')
     return result

@@ -146,9 +146,11 @@ def test_tools_run_as_commands(run_tool, probe_config, tmp_path):
     result = run_tool(['tools/edit.py', probe_config, '--boundary',
                        os.path.join(work, 'boundaries/w/smile.npy'),
                        '--out', str(tmp_path / 'e.png'), '--seeds', '0-1',
-                       '--condition',
+                       '--zoom', '1', '--condition',
                        os.path.join(work, 'boundaries/w/age.npy')])
-    assert 'wrote' in result.stdout and os.path.isfile(tmp_path / 'e.png')
+    assert 'wrote' in result.stdout
+    assert read_png(str(tmp_path / 'e.png')).shape == (
+        2 * TILE + 2, 7 * TILE + 2, 3)
 
 
 def test_edit_reads_codes_saved_by_generate(probed, probe_config, tmp_path):
@@ -167,3 +169,16 @@ def test_edit_reads_codes_saved_by_generate(probed, probe_config, tmp_path):
     generated, edited = read_png(grid_path), read_png(out)
     for row in range(2):  # distance 0 is generate's own image
         assert np.array_equal(tile(edited, row, 1), tile(generated, row, 0))
+
+
+def test_zoom_repeats_pixels(probed, probe_config, tmp_path):
+    work, _ = probed
+    args = [probe_config, '--boundary',
+            os.path.join(work, 'boundaries/w/smile.npy'), '--seeds', '1',
+            '--steps', '2']
+    edit_api.main(args + ['--out', str(tmp_path / 'a.png')])
+    edit_api.main(args + ['--out', str(tmp_path / 'b.png'), '--zoom', '3'])
+    small, big = read_png(str(tmp_path / 'a.png')), read_png(
+        str(tmp_path / 'b.png'))
+    assert np.array_equal(big[::3, ::3], small)
+    assert big.shape == (3 * small.shape[0], 3 * small.shape[1], 3)
