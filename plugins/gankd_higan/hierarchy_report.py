@@ -20,13 +20,14 @@ import numpy as np
 
 from gankd.utils.checkpoint import atomic_write_bytes
 from gankd_higan.heatmap import plot_layer_heatmap
+from gankd_higan.rescoring import rescore
 from gankd_interfacegan.boundary_io import save_boundary
 from gankd_interfacegan.boundary_report import load_or_sample, write_json
 from gankd_interfacegan.report_markdown import table
 
 __all__ = ['run_hierarchy_probe', 'hierarchy_markdown']
 
-DEFAULT_RESCORING = dict(num_samples=2000, seed=2)
+DEFAULT_RESCORING = dict(num_samples=2000, seed=2, chosen_num_samples=500)
 
 
 def run_hierarchy_probe(probe, work_dir: str, num_samples: int = 10000,
@@ -45,7 +46,8 @@ def run_hierarchy_probe(probe, work_dir: str, num_samples: int = 10000,
     fit_seconds = time.perf_counter() - start
     normals = {name: fit.normal for name, fit in fits.items()}
     start = time.perf_counter()
-    result = probe.rescore(normals, progress=progress, **rescoring)
+    result = probe.rescore(normals, rescoring['num_samples'],
+                           rescoring['seed'], progress=progress)
     rescore_seconds = time.perf_counter() - start
     buffer = io.BytesIO()
     np.savez(buffer, delta_pos=result['delta_pos'],
@@ -69,6 +71,12 @@ def run_hierarchy_probe(probe, work_dir: str, num_samples: int = 10000,
     spread = np.array([samples['scores'][:, all_names.index(n)].std()
                        for n in names])
     layerwise = np.asarray(result['layerwise']) / spread
+    all_spread = samples['scores'].std(axis=0)
+    start = time.perf_counter()
+    chosen = chosen_layer_edits(
+        probe, normals, result['layers'], all_spread,
+        rescoring['chosen_num_samples'], rescoring['seed'] + 1)
+    chosen_seconds = time.perf_counter() - start
     plot_layer_heatmap(layerwise, names,
                        os.path.join(work_dir, 'layer_heatmap.png'),
                        levels=probe.levels,
@@ -79,6 +87,8 @@ def run_hierarchy_probe(probe, work_dir: str, num_samples: int = 10000,
         sampling_seconds=float(samples['seconds']),
         fit_seconds=fit_seconds, rescore_seconds=rescore_seconds,
         rescoring=dict(num_samples=int(rescoring['num_samples']),
+                       chosen_num_samples=int(
+                           rescoring['chosen_num_samples']),
                        seed=rescoring['seed'], step=probe.step,
                        strength=[round(float(s), 6) for s in probe.strength],
                        groups=result['groups']),
@@ -93,11 +103,45 @@ def run_hierarchy_probe(probe, work_dir: str, num_samples: int = 10000,
         layerwise=dict(zip(names, layerwise.T.tolist())),
         peak_layer={n: int(np.argmax(layerwise[:, b]))
                     for b, n in enumerate(names)},
-        layers=result['layers'])
+        layers=result['layers'], chosen_layer_edits=chosen,
+        chosen_seconds=chosen_seconds)
     write_json(report, os.path.join(work_dir, 'report.json'))
     atomic_write_bytes(hierarchy_markdown(report).encode(),
                        os.path.join(work_dir, 'report.md'))
     return report
+
+
+def chosen_layer_edits(probe, normals: dict, layers: dict,
+                       spread: np.ndarray, num_samples: int,
+                       seed: int) -> dict:
+    """Edits on each semantic's chosen layers against edits on all layers:
+    mean |score change| of its own semantic and of the others (each in its
+    score spread ``spread`` ``[S]``, over all scored semantics), on
+    ``num_samples`` fresh codes pushed by the re-scoring step.
+
+    Returns:
+        dict name -> own_all, own_chosen, side_all, side_chosen (side: mean
+        over the other semantics), for semantics with chosen layers.
+    """
+    wp = probe.sample_wp(num_samples, seed)
+    names = list(probe.names)
+    out = {}
+    for name, normal in normals.items():
+        if not layers[name]:
+            continue
+        result = rescore(
+            probe.generator, probe.predictor, wp, np.asarray(normal),
+            step=probe.step, layer_groups=[layers[name]],
+            strength=probe.strength, noise_mode=probe.noise_mode,
+            batch_size=probe.batch_size)
+        change = result['delta_abs'][:, 0] / spread  # [2 groups, S]
+        own = names.index(name)
+        others = [s for s in range(len(names)) if s != own]
+        out[name] = dict(
+            own_all=float(change[0, own]), own_chosen=float(change[1, own]),
+            side_all=float(change[0, others].mean()),
+            side_chosen=float(change[1, others].mean()))
+    return out
 
 
 def hierarchy_markdown(report: dict) -> str:
@@ -125,7 +169,8 @@ def hierarchy_markdown(report: dict) -> str:
         f"{cfg['strength']}. Times: sampling "
         f"{report['sampling_seconds']:.1f} s, fitting "
         f"{report['fit_seconds']:.1f} s, re-scoring "
-        f"{report['rescore_seconds']:.1f} s.\n",
+        f"{report['rescore_seconds']:.1f} s, chosen-layer edits "
+        f"{report['chosen_seconds']:.1f} s.\n",
         '## Boundaries (w)\n',
         table(['semantic', 'level', 'val acc', 'remaining acc'], fit_rows),
         '\n## Re-scoring: global change and chosen layers\n',
@@ -136,5 +181,15 @@ def hierarchy_markdown(report: dict) -> str:
         table(['semantic', 'level', 'global change',
                'global change (spreads)', 'peak layer', 'chosen layers'],
               rank_rows),
+        '\n## Edits on the chosen layers\n',
+        f"Mean |score change| along each boundary on "
+        f"{cfg['chosen_num_samples']} fresh codes, in score spreads: the "
+        'semantic itself and the mean of the other semantics, with the '
+        "push on all layers and on the semantic's chosen layers only.\n",
+        table(['semantic', 'chosen layers', 'own (all)', 'own (chosen)',
+               'others (all)', 'others (chosen)'],
+              [[n, report['layers'][n], c['own_all'], c['own_chosen'],
+                c['side_all'], c['side_chosen']]
+               for n, c in report['chosen_layer_edits'].items()]),
         '\n## Layer-wise change (own semantic, in score spreads)\n',
         table(['layer'] + names, layer_rows), ''])

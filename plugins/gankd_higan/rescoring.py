@@ -6,6 +6,7 @@ and layer groups ``g`` (all layers first, then each layer alone)::
     wp'_k = wp_k + step * s_l * n_b   on the layers l of g (others kept)
     delta_pos[g, b, c]  = mean_k max(F_c(G(wp'_k)) - F_c(G(wp_k)), 0)
     delta_mean[g, b, c] = mean_k      F_c(G(wp'_k)) - F_c(G(wp_k))
+    delta_abs[g, b, c]  = mean_k     |F_c(G(wp'_k)) - F_c(G(wp_k))|
 
 The global row ranks which semantics a boundary really controls; the
 layer-wise rows locate the layers that control them (higan.md §2.3).
@@ -165,7 +166,8 @@ def rescore(generator: nn.Module,
             counting images; total = ``K * (1 + G * B)``.
 
     Returns:
-        dict with numpy float64 ``delta_pos`` and ``delta_mean`` ``[G, B, S]``,
+        dict with numpy float64 ``delta_pos``, ``delta_mean`` and
+        ``delta_abs`` ``[G, B, S]``,
         ``groups`` (G layer lists, first = all layers), ``names`` (S),
         ``step``, ``strength`` (``[L]`` list) and ``num_samples`` K.
     """
@@ -187,6 +189,7 @@ def rescore(generator: nn.Module,
     total = num_codes * (1 + num_groups * num_bnd)
     sum_pos = torch.zeros(num_groups, num_bnd, len(names), dtype=torch.float64)
     sum_all = torch.zeros_like(sum_pos)
+    sum_abs = torch.zeros_like(sum_pos)
     done = 0
     codes_all = torch.as_tensor(wp_np, dtype=torch.float32)
     with _EvalMode(generator, scorer), torch.inference_mode():
@@ -206,11 +209,13 @@ def rescore(generator: nn.Module,
                 diff = (scores - base[:, None]).cpu()
                 sum_pos[g] += diff.clamp_min(0).sum(0)
                 sum_all[g] += diff.sum(0)
+                sum_abs[g] += diff.abs().sum(0)
                 done += count * num_bnd
                 if progress is not None:
                     progress(done, total)
     delta_mean = (sum_all / num_codes).numpy()
     delta_pos = (sum_pos / num_codes).numpy() if clip_negative else delta_mean
     return dict(delta_pos=delta_pos, delta_mean=delta_mean.copy(),
+                delta_abs=(sum_abs / num_codes).numpy(),
                 groups=groups, names=names, step=float(step),
                 strength=strength_vec.tolist(), num_samples=num_codes)

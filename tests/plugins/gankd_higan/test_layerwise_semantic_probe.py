@@ -27,7 +27,8 @@ def test_run_finds_the_wiring_and_writes_higan_boundaries(toy, tmp_path):
     probe = make_probe(toy)
     work = str(tmp_path)
     report = probe.run(work, num_samples=3000, semantics=ENCODED,
-                       rescoring=dict(num_samples=96, seed=2),
+                       rescoring=dict(num_samples=96, seed=2,
+                                      chosen_num_samples=64),
                        progress=False)
     for name, owners in toy.OWNERS.items():
         assert report['layers'][name] == f'{owners[0]}-{owners[1]}'
@@ -45,6 +46,12 @@ def test_run_finds_the_wiring_and_writes_higan_boundaries(toy, tmp_path):
     assert json.load(open(os.path.join(work, 'report.json'))) == report
     for name in ('report.md', 'layer_heatmap.png', 'rescoring.npz'):
         assert os.path.isfile(os.path.join(work, name)), name
+    # Pushing only the owning layers moves the semantic about as much as
+    # pushing all layers (the toy's leaks are small) and moves the other
+    # semantics less.
+    for name, edits in report['chosen_layer_edits'].items():
+        assert edits['own_chosen'] > 0.8 * edits['own_all'], name
+        assert edits['side_chosen'] < edits['side_all'], name
     with np.load(os.path.join(work, 'rescoring.npz')) as saved:
         # [1 + 6 layers, 3 boundaries, 4 scored semantics]
         assert saved['delta_pos'].shape == (7, 3, 4)

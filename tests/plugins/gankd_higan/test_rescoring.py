@@ -43,7 +43,8 @@ class StubScorer(nn.Module):
 
 
 def reference(wp, boundaries, groups, step, strength, clip):
-    """Plain numpy ΔS ``[G, B, S]``, one code at a time."""
+    """Plain numpy ΔS ``[G, B, S]``, one code at a time; ``clip``: True
+    averages max(Δ, 0), False Δ, 'abs' |Δ|."""
 
     def score(code):
         return np.array([code[0, 0], code[0, 0]**2, code[1, 2] - code[0, 1]])
@@ -57,7 +58,9 @@ def reference(wp, boundaries, groups, step, strength, clip):
                     direction = bnd if bnd.ndim == 1 else bnd[layer]
                     edited[layer] += step * strength[layer] * direction
                 diff = score(edited) - score(code)
-                out[g, b] += np.maximum(diff, 0) if clip else diff
+                if clip == 'abs':
+                    diff = np.abs(diff)
+                out[g, b] += np.maximum(diff, 0) if clip is True else diff
     return out / len(wp)
 
 
@@ -85,6 +88,9 @@ def test_matches_reference_on_stub(stub_data, clip, strength):
     np.testing.assert_allclose(
         out['delta_mean'], reference(wp.astype(np.float64), bnd, groups, 1.5,
                                      svec, False), atol=2e-6)
+    np.testing.assert_allclose(
+        out['delta_abs'], reference(wp.astype(np.float64), bnd, groups, 1.5,
+                                    svec, 'abs'), atol=2e-6)
     # 'lin' is linear: its mean change is step * s * n[0] on layer 0.
     np.testing.assert_allclose(out['delta_mean'][0, :, 0],
                                1.5 * svec[0] * bnd[:, 0], atol=1e-6)
