@@ -89,8 +89,8 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
                         help='boundary to keep unchanged (repeatable)')
     parser.add_argument('--out', required=True, help='PNG to write')
     parser.add_argument('--space', choices=['z', 'w', 'wp'],
-                        help="codes' space (default: the boundary's "
-                        "probe space, 'w' where the generator has one)")
+                        help="codes' space (default: the boundary's, from "
+                        "its folder boundaries/<space>/ or its metadata)")
     parser.add_argument('--seeds', type=parse_seeds, default=None,
                         help="codes from seeds, e.g. '0-7' (default 0-7)")
     parser.add_argument('--codes', help='codes file instead of seeds')
@@ -114,6 +114,18 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config keys')
     return parser
+
+
+def _boundary_space(path: str, meta: dict) -> str:
+    """The space a boundary was fitted in: its folder in ``gankd probe``'s
+    layout (``boundaries/<space>/``) or its metadata; else ask."""
+    folder = os.path.basename(os.path.dirname(os.path.abspath(path)))
+    space = folder if folder in ('z', 'w', 'wp') else meta.get('space')
+    if space not in ('z', 'w', 'wp'):
+        raise EditError(f'--boundary {path}: cannot tell its latent space '
+                        '(z and w often have the same size); give --space '
+                        'z|w|wp')
+    return space
 
 
 def _layers(probe, text: Optional[str], meta: dict) -> Optional[List[int]]:
@@ -145,8 +157,7 @@ def main(argv: Optional[List[str]] = None, prog: Optional[str] = None):
         codes, space = load_codes(args.codes, args.space)
         strength = args.strength or 'uniform'
     else:
-        space = args.space or ('w' if 'w' in probe.generator.latent_spaces
-                               else 'z')
+        space = args.space or _boundary_space(args.boundary, meta)
         codes = probe.codes_for_seeds(args.seeds or list(range(8)), space)
         strength = args.strength or 'truncation'
     if layers is not None and space != 'wp':

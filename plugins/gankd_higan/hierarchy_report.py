@@ -60,7 +60,7 @@ def run_hierarchy_probe(probe, work_dir: str, num_samples: int = 10000,
         save_boundary(os.path.join(work_dir, 'boundaries', 'w',
                                    f'{name}.npy'), normal)
         meta = dict(manipulate_layers=result['layers'][name],
-                    type=probe.levels.get(name, ''))
+                    type=probe.levels.get(name, ''), space='w')
         save_boundary(os.path.join(work_dir, 'boundaries', 'higan',
                                    f'{name}.npy'), normal, meta, fmt='higan')
     names = result['boundaries']

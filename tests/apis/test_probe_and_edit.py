@@ -122,6 +122,7 @@ def test_layer_restricted_edit_keeps_other_layers(probed, probe_config,
     (['--layers', '0-9'], "layer '0-9' is out of range"),
     (['--space', 'z', '--layers', '1'], 'z has one code for all layers'),
     (['--codes', 'nowhere.npy'], 'no such file'),
+    (['--boundary', 'BARE'], 'cannot tell its latent space'),
 ])
 def test_bad_input_is_one_line(probed, probe_config, tmp_path, capsys,
                                extra, message):
@@ -129,6 +130,10 @@ def test_bad_input_is_one_line(probed, probe_config, tmp_path, capsys,
     args = [probe_config, '--boundary',
             os.path.join(work, 'boundaries/z/smile.npy'), '--out',
             str(tmp_path / 'x.png')]
+    if 'BARE' in extra:  # a boundary outside the boundaries/<space>/ layout
+        bare = str(tmp_path / 'smile.npy')
+        np.save(bare, np.load(args[2]))
+        extra = ['--boundary', bare]
     with pytest.raises(SystemExit) as exit_info:
         edit_api.main(args + extra)
     assert exit_info.value.code == 1

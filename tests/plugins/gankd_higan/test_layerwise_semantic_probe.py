@@ -39,7 +39,7 @@ def test_run_finds_the_wiring_and_writes_higan_boundaries(toy, tmp_path):
         meta = load_boundary(os.path.join(
             work, 'boundaries', 'higan', f'{name}.npy'))[1]
         assert meta == dict(manipulate_layers=report['layers'][name],
-                            type=name)
+                            type=name, space='w')
     # Truncation-compensating strength: psi on the 2 truncated layers.
     assert report['rescoring']['strength'] == pytest.approx(
         [0.7] * 2 + [1.0] * 4)
