@@ -7,8 +7,9 @@ Under ``work_dir`` it writes::
     boundaries/higan/<name>.npy    the same in HiGAN's dict layout, with
                                    meta_data manipulate_layers (the chosen
                                    layers) and type (the level)
-    rescoring.npz                  delta_pos / delta_mean [G, B, S]
+    rescoring.npz                  delta_pos / delta_mean / delta_abs [G, B, S]
     layer_heatmap.png              layer x semantic re-scoring heat map
+    rescoring_matrix.png           boundary x semantic changes (all layers)
     report.json, report.md
 """
 import io
@@ -23,6 +24,7 @@ from gankd_higan.heatmap import plot_layer_heatmap
 from gankd_higan.rescoring import rescore
 from gankd_interfacegan.boundary_io import save_boundary
 from gankd_interfacegan.boundary_report import load_or_sample, write_json
+from gankd_interfacegan.plots import plot_heatmap
 from gankd_interfacegan.report_markdown import table
 
 __all__ = ['run_hierarchy_probe', 'hierarchy_markdown']
@@ -51,7 +53,7 @@ def run_hierarchy_probe(probe, work_dir: str, num_samples: int = 10000,
     rescore_seconds = time.perf_counter() - start
     buffer = io.BytesIO()
     np.savez(buffer, delta_pos=result['delta_pos'],
-             delta_mean=result['delta_mean'],
+             delta_mean=result['delta_mean'], delta_abs=result['delta_abs'],
              names=np.array(result['names']),
              boundaries=np.array(result['boundaries']))
     atomic_write_bytes(buffer.getvalue(),
@@ -72,6 +74,12 @@ def run_hierarchy_probe(probe, work_dir: str, num_samples: int = 10000,
                        for n in names])
     layerwise = np.asarray(result['layerwise']) / spread
     all_spread = samples['scores'].std(axis=0)
+    # Every semantic's change along every boundary (all layers): what a
+    # boundary moves besides its own semantic.
+    plot_heatmap(result['delta_abs'][0] / all_spread, names, result['names'],
+                 os.path.join(work_dir, 'rescoring_matrix.png'),
+                 title='mean |score change| along each boundary (rows)',
+                 cbar_label='score change / score spread')
     start = time.perf_counter()
     chosen = chosen_layer_edits(
         probe, normals, result['layers'], all_spread,
@@ -99,7 +107,8 @@ def run_hierarchy_probe(probe, work_dir: str, num_samples: int = 10000,
         global_change_in_spreads=dict(zip(
             names, (np.asarray(result['global']) / spread).tolist())),
         global_matrix=dict(boundaries=names, names=result['names'],
-                           delta_pos=result['delta_pos'][0].tolist()),
+                           delta_pos=result['delta_pos'][0].tolist(),
+                           delta_abs=result['delta_abs'][0].tolist()),
         layerwise=dict(zip(names, layerwise.T.tolist())),
         peak_layer={n: int(np.argmax(layerwise[:, b]))
                     for b, n in enumerate(names)},

@@ -44,7 +44,8 @@ def test_run_finds_the_wiring_and_writes_higan_boundaries(toy, tmp_path):
     assert report['rescoring']['strength'] == pytest.approx(
         [0.7] * 2 + [1.0] * 4)
     assert json.load(open(os.path.join(work, 'report.json'))) == report
-    for name in ('report.md', 'layer_heatmap.png', 'rescoring.npz'):
+    for name in ('report.md', 'layer_heatmap.png', 'rescoring_matrix.png',
+                 'rescoring.npz'):
         assert os.path.isfile(os.path.join(work, name)), name
     # Pushing only the owning layers moves the semantic about as much as
     # pushing all layers (the toy's leaks are small) and moves the other
