@@ -11,6 +11,7 @@ from torch import Tensor, nn
 
 from gankd.kinds import BaseDistiller
 from gankd.models.distillers.training_phases import TrainingPhasesMixin
+from gankd.models.predictors.frozen_classifier import load_state_dict_strict
 from gankd.models.recorders import RecorderManager
 from gankd.registry import MODELS, scope_config_types
 from gankd.utils.checkpoint import (CheckpointError,
@@ -71,25 +72,10 @@ def load_teacher_weights(teacher: nn.Module, path: str) -> None:
             f'teacher checkpoint {path} not found: train the teacher first '
             '(see the method README) or pass --cfg-options '
             'model.teacher_ckpt=PATH.')
-    state = load_training_checkpoint(path)
-    if isinstance(state, dict) and 'state_dict' in state:
-        state = state['state_dict']
-    if not isinstance(state, dict):
-        raise CheckpointError(f'{path}: no state_dict in the file.')
-    own = teacher.state_dict()
-    missing = [k for k in own if k not in state]
-    unexpected = [k for k in state if k not in own]
-    wrong = [k for k in own if k in state
-             and tuple(state[k].shape) != tuple(own[k].shape)]
-    if missing or unexpected or wrong:
-        parts = [f'{label} {keys[:3]}{" ..." if len(keys) > 3 else ""}'
-                 for label, keys in (('missing', missing),
-                                     ('unexpected', unexpected),
-                                     ('shape mismatch', wrong)) if keys]
-        raise CheckpointError(
-            f'{path}: does not fit the teacher config ({"; ".join(parts)}); '
-            'check model.teacher matches the network that was trained.')
-    teacher.load_state_dict(state)
+    load_state_dict_strict(
+        teacher, path, load_training_checkpoint(path),
+        what='the teacher config',
+        hint='check model.teacher matches the network that was trained.')
 
 
 @MODELS.register_module()

@@ -23,15 +23,8 @@ class ClassifierFeatureExtractor(FrozenClassifier):
     the classifier is built from its config, loaded from ``checkpoint``,
     frozen (eval mode even under ``train()``) and run in inference mode;
     inputs are resized to the classifier's input size and normalised with
-    the classifier's own ``data_preprocessor``.
-
-    Args:
-        config (str): classifier config (``gankd::...`` allowed), e.g.
-            ``gankd::attribute_predictor/resnet18-w16_1xb128_synthfaces32.py``.
-        checkpoint (str, optional): its trained weights. None leaves it
-            random: tests only (a warning says so).
-        input_size (int, optional): side the classifier expects; default
-            the ``img_size`` of its config's dataset.
+    the classifier's own ``data_preprocessor``. Arguments: those of
+    :class:`FrozenClassifier` (``config``, ``checkpoint``, ``input_size``).
     """
 
     untrained_output = 'features'

@@ -26,9 +26,11 @@ def file_digest(path: str) -> str:
     return digest.hexdigest()[:16]
 
 
-def load_state_dict_strict(module: nn.Module, path: str, state) -> None:
+def load_state_dict_strict(module: nn.Module, path: str, state,
+                           what: str = 'the network', hint: str = '') -> None:
     """Load ``state`` (a state dict, or a checkpoint holding one under
     ``state_dict``) into ``module``; keys and shapes must match exactly.
+    ``what`` and ``hint`` complete the error message.
 
     Raises:
         CheckpointError: naming ``path`` and the first mismatching keys.
@@ -48,7 +50,8 @@ def load_state_dict_strict(module: nn.Module, path: str, state) -> None:
                                      ('unexpected', unexpected),
                                      ('shape mismatch', wrong)) if keys]
         raise CheckpointError(
-            f'{path}: does not fit the network ({"; ".join(parts)}).')
+            f'{path}: does not fit {what} ({"; ".join(parts)})'
+            f'{"; " + hint if hint else "."}')
     module.load_state_dict(state)
 
 
