@@ -151,6 +151,55 @@ def evaluate_edits(probe, space: str, normals: Dict[str, np.ndarray],
     return out
 
 
+def _space_entry(probe, work_dir: str, space: str, samples: dict,
+                 semantics, conditions, evaluation, progress: bool) -> dict:
+    """Fit one space's boundaries, save them (and the conditional ones),
+    and measure cosines and edits; the space's part of the report."""
+    start = time.perf_counter()
+    fits = probe.fit(samples, semantics, spaces=[space])[space]
+    fit_seconds = time.perf_counter() - start
+    folder = os.path.join(work_dir, 'boundaries', space)
+    os.makedirs(folder, exist_ok=True)
+    entry, derived = dict(fit_seconds=fit_seconds), {}
+    if space == 'wp':  # one fit per layer: [1, L, d]
+        normals = {n: np.stack([f.normal[0] for f in layer_fits])[None]
+                   for n, layer_fits in fits.items()}
+        entry['fits'] = {n: [f.to_dict() for f in layer_fits]
+                         for n, layer_fits in fits.items()}
+    else:
+        normals = {n: f.normal for n, f in fits.items()}
+        entry['fits'] = {n: f.to_dict() for n, f in fits.items()}
+        conditional = _conditionals(normals,
+                                    condition_pairs(conditions))
+        normals.update({n: c[0] for n, c in conditional.items()})
+        derived = {n: c[1:] for n, c in conditional.items()}
+        entry['conditions'] = {n: dict(primal=p, conditions=c)
+                               for n, (p, c) in derived.items()}
+    for name, normal in normals.items():
+        save_boundary(os.path.join(folder, f'{name}.npy'), normal)
+    plain = [n for n in normals if n not in derived]
+    if space != 'wp':
+        cos = cosine_matrix(np.concatenate([normals[n] for n in plain]))
+        entry['cosine'] = dict(names=plain, matrix=cos.tolist())
+        off = np.abs(cos - np.diag(np.diag(cos)))
+        entry['max_abs_cosine'] = float(off.max()) if len(plain) > 1 \
+            else 0.0
+        plot_heatmap(cos, plain, plain,
+                     os.path.join(work_dir, f'cosine_{space}.png'),
+                     title=f'boundary cosines ({space})')
+        if evaluation:
+            entry['evaluation'] = evaluate_edits(
+                probe, space, normals, derived=derived,
+                progress=progress, **evaluation)
+            plot_score_curves(
+                entry['evaluation']['curves'],
+                entry['evaluation']['distances'], list(normals),
+                probe.names, entry['evaluation']['owners'],
+                os.path.join(work_dir, f'score_vs_distance_{space}.png'),
+                title=f'mean scores along the {space} boundaries')
+    return entry
+
+
 def run_boundary_probe(probe, work_dir: str, num_samples: int = 10000,
                        seed: Optional[int] = None, semantics=None,
                        conditions: Optional[dict] = None,
@@ -175,49 +224,9 @@ def run_boundary_probe(probe, work_dir: str, num_samples: int = 10000,
                   names=list(probe.names),
                   sampling_seconds=float(samples['seconds']), spaces={})
     for space in probe.spaces:
-        start = time.perf_counter()
-        fits = probe.fit(samples, semantics, spaces=[space])[space]
-        fit_seconds = time.perf_counter() - start
-        folder = os.path.join(work_dir, 'boundaries', space)
-        os.makedirs(folder, exist_ok=True)
-        entry, derived = dict(fit_seconds=fit_seconds), {}
-        if space == 'wp':  # one fit per layer: [1, L, d]
-            normals = {n: np.stack([f.normal[0] for f in layer_fits])[None]
-                       for n, layer_fits in fits.items()}
-            entry['fits'] = {n: [f.to_dict() for f in layer_fits]
-                             for n, layer_fits in fits.items()}
-        else:
-            normals = {n: f.normal for n, f in fits.items()}
-            entry['fits'] = {n: f.to_dict() for n, f in fits.items()}
-            conditional = _conditionals(normals,
-                                        condition_pairs(conditions))
-            normals.update({n: c[0] for n, c in conditional.items()})
-            derived = {n: c[1:] for n, c in conditional.items()}
-            entry['conditions'] = {n: dict(primal=p, conditions=c)
-                                   for n, (p, c) in derived.items()}
-        for name, normal in normals.items():
-            save_boundary(os.path.join(folder, f'{name}.npy'), normal)
-        plain = [n for n in normals if n not in derived]
-        if space != 'wp':
-            cos = cosine_matrix(np.concatenate([normals[n] for n in plain]))
-            entry['cosine'] = dict(names=plain, matrix=cos.tolist())
-            off = np.abs(cos - np.diag(np.diag(cos)))
-            entry['max_abs_cosine'] = float(off.max()) if len(plain) > 1 \
-                else 0.0
-            plot_heatmap(cos, plain, plain,
-                         os.path.join(work_dir, f'cosine_{space}.png'),
-                         title=f'boundary cosines ({space})')
-            if evaluation:
-                entry['evaluation'] = evaluate_edits(
-                    probe, space, normals, derived=derived,
-                    progress=progress, **evaluation)
-                plot_score_curves(
-                    entry['evaluation']['curves'],
-                    entry['evaluation']['distances'], list(normals),
-                    probe.names, entry['evaluation']['owners'],
-                    os.path.join(work_dir, f'score_vs_distance_{space}.png'),
-                    title=f'mean scores along the {space} boundaries')
-        report['spaces'][space] = entry
+        report['spaces'][space] = _space_entry(
+            probe, work_dir, space, samples, semantics, conditions,
+            evaluation, progress)
     write_json(report, os.path.join(work_dir, 'report.json'))
     atomic_write_bytes(boundary_report_markdown(
         report, 'InterFaceGAN boundaries').encode(),
