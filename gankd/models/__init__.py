@@ -5,6 +5,7 @@ registry imports it on first lookup).
 """
 from . import backbones  # noqa: F401  (registers the CIFAR backbones)
 from . import connectors  # noqa: F401  (registers ConvBNConnector)
+from . import degradations  # noqa: F401  (inversion degradations)
 from . import distillers  # noqa: F401  (registers SingleTeacherDistiller)
 from . import feature_extractors  # noqa: F401  (FID-style extractors)
 from . import gans  # noqa: F401  (registers UnconditionalGAN)
