@@ -1,24 +1,13 @@
 """Report figures of the probes, drawn with matplotlib's object API on the
 Agg canvas (no pyplot state, no display) and written atomically as PNG."""
-import io
 from typing import Sequence
 
 import numpy as np
 
 from gankd.apis.errors import UserError
-from gankd.utils.checkpoint import atomic_write_bytes
+from gankd.utils.figures import save_figure
 
-__all__ = ['save_figure', 'heatmap_figure', 'plot_heatmap',
-           'plot_score_curves']
-
-
-def save_figure(fig, path: str) -> None:
-    """Write a matplotlib Figure to ``path`` as PNG, atomically."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    FigureCanvasAgg(fig)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format='png')
-    atomic_write_bytes(buffer.getvalue(), path)
+__all__ = ['heatmap_figure', 'plot_heatmap', 'plot_score_curves']
 
 
 def heatmap_figure(matrix, row_labels: Sequence[str],

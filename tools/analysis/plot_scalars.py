@@ -12,7 +12,6 @@ are read and merged by step). One panel per key, against the iteration
 """
 import argparse
 import glob
-import io
 import json
 import os
 import os.path as osp
@@ -21,7 +20,7 @@ from typing import Dict, List, Tuple
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
     __file__)))))
-from gankd.utils.checkpoint import atomic_write_bytes  # noqa: E402
+from gankd.utils.figures import save_figure  # noqa: E402
 
 
 def scalar_files(path: str) -> List[str]:
@@ -69,10 +68,8 @@ def plot(series: Dict[str, List[Tuple[int, float]]], out: str,
     if title:
         fig.suptitle(title)
     fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format='png', dpi=100)
+    save_figure(fig, out)
     plt.close(fig)
-    atomic_write_bytes(buffer.getvalue(), out)
 
 
 def main(argv=None) -> None:
