@@ -69,11 +69,9 @@ def run_hierarchy_probe(probe, work_dir: str, num_samples: int = 10000,
     # Scores of different semantics (logits, log-odds, values) have
     # different scales: changes are reported in units of each semantic's
     # score spread over the probe samples as well.
-    all_names = [str(n) for n in samples['names']]
-    spread = np.array([samples['scores'][:, all_names.index(n)].std()
-                       for n in names])
+    all_spread = samples['scores'].std(axis=0, dtype=np.float64)  # [S]
+    spread = all_spread[[list(probe.names).index(n) for n in names]]
     layerwise = np.asarray(result['layerwise']) / spread
-    all_spread = samples['scores'].std(axis=0)
     # Every semantic's change along every boundary (all layers): what a
     # boundary moves besides its own semantic.
     plot_heatmap(result['delta_abs'][0] / all_spread, names, result['names'],
@@ -132,6 +130,8 @@ def chosen_layer_edits(probe, normals: dict, layers: dict,
         dict name -> own_all, own_chosen, side_all, side_chosen (side: mean
         over the other semantics), for semantics with chosen layers.
     """
+    # Both pushes on the same codes: a paired comparison (the re-scoring's
+    # own all-layer row was measured on other codes).
     wp = probe.sample_wp(num_samples, seed)
     names = list(probe.names)
     out = {}

@@ -98,17 +98,21 @@ class LayerwiseSemanticProbe(LinearBoundaryProbe):
             [np.asarray(boundaries[n], np.float64).reshape(1, -1)
              for n in names])
         wp = self.sample_wp(num_samples, seed)
-        line = ProgressLine('probe: re-scoring',
-                            num_samples * (1 + len(directions) * (
-                                1 + len(self.layer_groups or range(
-                                    self.generator.num_layers)))),
-                            enabled=progress, min_total=self.batch_size)
+        lines = []  # rescore reports its total: the line is made then
+
+        def report(done: int, total: int) -> None:
+            if not lines:
+                lines.append(ProgressLine('probe: re-scoring', total,
+                                          enabled=progress,
+                                          min_total=self.batch_size))
+            lines[0].update(done - lines[0].done)
+
         result = rescore(
             self.generator, self.predictor, wp, directions, step=self.step,
             layer_groups=self.layer_groups, strength=self.strength,
             clip_negative=self.clip_negative, noise_mode=self.noise_mode,
             batch_size=self.batch_size,
-            progress=lambda done, total: line.update(done - line.done))
+            progress=report)
         own = [self.names.index(n) for n in names]
         delta = result['delta_pos']
         result['boundaries'] = names
