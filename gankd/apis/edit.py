@@ -25,9 +25,8 @@ import torch
 
 from gankd.apis.errors import UserError, report_user_errors
 from gankd.apis.generate import (CODE_SUFFIXES, image_grid, parse_seeds,
-                                 save_codes, save_png, to_uint8)
+                                 render, save_codes, save_png)
 from gankd.utils.layer_specs import format_layers, parse_layers
-from gankd.utils.progress import ProgressLine
 
 __all__ = ['EditError', 'load_codes', 'edit_grid', 'build_parser', 'main']
 
@@ -67,15 +66,12 @@ def edit_grid(probe, codes: torch.Tensor, space: str, boundary: torch.Tensor,
     W]`` (row-major: code, then distance)."""
     edited = probe.edit(codes, boundary, distances, mode=mode, layers=layers,
                         strength=strength)
-    flat = edited.flatten(0, 1)
-    line = ProgressLine('edit: rendering', len(flat), enabled=progress,
-                        min_total=probe.batch_size)
-    images = []
-    for start in range(0, len(flat), probe.batch_size):
-        batch = flat[start:start + probe.batch_size]
-        images.append(to_uint8(probe.render(batch, space)).cpu())
-        line.update(len(batch))
-    return dict(codes=edited, images=torch.cat(images))
+    # What the generator draws: truncated wp (or z for z-only generators),
+    # rendered in batches by generate's renderer.
+    drawn = probe.to_wp(edited.flatten(0, 1), space)
+    images = render(probe.generator, drawn, 'wp' if drawn.dim() == 3
+                    else 'z', probe.noise_mode, probe.batch_size, progress)
+    return dict(codes=edited, images=images)
 
 
 def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
