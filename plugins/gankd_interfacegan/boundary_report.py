@@ -100,9 +100,7 @@ def evaluate_edits(probe, space: str, normals: Dict[str, np.ndarray],
     derived = derived or {}
     names = list(probe.names)
     z = probe.sample_z(num_samples, seed)
-    codes = z if space == 'z' else torch.cat([
-        probe.generator.mapping(z[i:i + probe.batch_size].to(probe.device))
-        ['w'].cpu() for i in range(0, num_samples, probe.batch_size)])
+    codes = z if space == 'z' else probe.to_w(z)
     boundaries = list(normals)
     directions = torch.from_numpy(np.concatenate(
         [np.asarray(normals[b], np.float32).reshape(1, -1)

@@ -282,8 +282,17 @@ class LinearBoundaryProbe(BaseProbe):
                 f"space '{space}': {type(self.generator).__name__} has "
                 f"{', '.join(self.generator.latent_spaces)}")
         if space == 'w':
-            return self.generator.mapping(z.to(self.device))['w'].cpu()
+            return self.to_w(z)
         return self.to_wp(z, 'z').cpu()
+
+    @torch.inference_mode()
+    def to_w(self, z: Tensor) -> Tensor:
+        """Un-truncated w ``[N, w_dim]`` (CPU) of z ``[N, z_dim]``, mapped in
+        batches."""
+        return torch.cat([
+            self.generator.mapping(z[i:i + self.batch_size].to(
+                self.device))['w'].cpu()
+            for i in range(0, len(z), self.batch_size)])
 
     def edit(self, codes: Tensor, boundary: Tensor,
              strengths: Sequence[float], mode: str = 'relative',
