@@ -198,20 +198,12 @@ class LinearBoundaryProbe(BaseProbe):
                             unit='codes', enabled=progress,
                             min_total=self.batch_size)
         has_w = 'w' in self.generator.latent_spaces
-        ws, scores = [], []
-        for start in range(0, num_samples, self.batch_size):
-            batch = z[start:start + self.batch_size].to(self.device)
-            if has_w:
-                w = self.generator.mapping(batch)['w']
-                ws.append(w.cpu())
-                scores.append(self.score_codes(w, 'w'))
-            else:
-                scores.append(self.score_codes(batch, 'z'))
-            line.update(len(batch))
-        out = dict(z=z.numpy(), scores=torch.cat(scores).numpy(),
+        codes, space = (self.to_w(z), 'w') if has_w else (z, 'z')
+        scores = self.score_codes(codes, space, progress=line)
+        out = dict(z=z.numpy(), scores=scores.numpy(),
                    names=np.array(self.names))
         if has_w:
-            out['w'] = torch.cat(ws).numpy()
+            out['w'] = codes.numpy()
         return out
 
     def codes_of(self, samples: Dict[str, np.ndarray], space: str
