@@ -7,11 +7,13 @@ A converted file is ``{'state_dict': <generator state dict>, 'meta':
 tensors and plain data, so ``torch.load(path, weights_only=True)`` reads it.
 """
 import argparse
+import copy
 import os
 from typing import List, Optional, Tuple, Union
 
 import torch
 from mmengine.config import Config
+from torch import nn
 
 from gankd.apis.config import ConfigError, load_config
 from gankd.apis.errors import report_user_errors
@@ -19,7 +21,8 @@ from gankd.utils.converters import select_converter
 
 __all__ = [
     'TRAINING_PREFIXES', 'generator_config', 'build_config_generator',
-    'convert', 'load_generator', 'build_parser', 'main'
+    'convert', 'load_generator', 'build_frozen_generator', 'build_parser',
+    'main'
 ]
 
 #: Where the GAN trainer keeps generators in its ``state_dict``, best first:
@@ -209,6 +212,25 @@ def load_generator(config: Union[str, Config], checkpoint: str,
                 _same_config_hint if converted else _official_hint)
     generator.load_state_dict(state)
     return generator.to(device).eval().requires_grad_(False)
+
+
+def build_frozen_generator(cfg: Union[dict, nn.Module]) -> nn.Module:
+    """A generator from ``dict(config=..., checkpoint=..., converter=None)``
+    (a trained or official checkpoint, see ``gankd.apis.convert``), from a
+    generator config with ``type`` (random weights: tests), or as given."""
+    if isinstance(cfg, nn.Module):
+        return cfg
+    cfg = dict(cfg)
+    if 'config' in cfg:
+        unknown = set(cfg) - {'config', 'checkpoint', 'converter'}
+        if unknown or 'checkpoint' not in cfg:
+            raise ConfigError(
+                f'generator={cfg}: give dict(config=..., checkpoint=..., '
+                f'converter=None) (unknown keys: {sorted(unknown)})')
+        return load_generator(cfg['config'], cfg['checkpoint'],
+                              cfg.get('converter'), name=cfg['config'])
+    from gankd.registry import MODELS, scope_config_types
+    return MODELS.build(scope_config_types(copy.deepcopy(cfg)))
 
 
 def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:

@@ -2,12 +2,13 @@
 boundaries in z, w or per-layer wp, and move codes along them."""
 import copy
 import itertools
-from typing import Dict, Optional, Sequence, Union
+from typing import Dict, Optional, Sequence
 
 import numpy as np
 import torch
 from torch import Tensor, nn
 
+from gankd.apis.convert import build_frozen_generator
 from gankd.kinds import BaseProbe
 from gankd.registry import MODELS, scope_config_types
 from gankd.utils.layer_specs import layer_strength
@@ -19,26 +20,7 @@ from gankd_interfacegan.boundary_search import (train_boundary,
                                                 train_layerwise_boundaries)
 from gankd_interfacegan.errors import ProbeError
 
-__all__ = ['LinearBoundaryProbe', 'build_frozen_generator']
-
-
-def build_frozen_generator(cfg: Union[dict, nn.Module]) -> nn.Module:
-    """A generator from ``dict(config=..., checkpoint=..., converter=None)``
-    (a trained or official checkpoint, see ``gankd.apis.convert``), from a
-    generator config with ``type`` (random weights: tests), or as given."""
-    if isinstance(cfg, nn.Module):
-        return cfg
-    cfg = dict(cfg)
-    if 'config' in cfg:
-        from gankd.apis.convert import load_generator  # apis import the CLI
-        unknown = set(cfg) - {'config', 'checkpoint', 'converter'}
-        if unknown or 'checkpoint' not in cfg:
-            raise ProbeError(
-                f'generator={cfg}: give dict(config=..., checkpoint=..., '
-                f'converter=None) (unknown keys: {sorted(unknown)})')
-        return load_generator(cfg['config'], cfg['checkpoint'],
-                              cfg.get('converter'), name=cfg['config'])
-    return MODELS.build(scope_config_types(copy.deepcopy(cfg)))
+__all__ = ['LinearBoundaryProbe']
 
 
 class LinearBoundaryProbe(BaseProbe):
