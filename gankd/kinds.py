@@ -226,18 +226,62 @@ class BaseGenerator(BaseModule):
 
 
 class BaseInverter(FrozenPartsMixin, ModeDispatchMixin, BaseModel):
-    """Images (plus an optional degradation) to latent codes (``BaseModel``).
+    """Observations (plus an optional degradation) to latent codes.
 
-    ``invert(images, degradation=None) -> dict`` with ``codes`` (shape set
-    by the space: ``[N, z_dim]``, ``[N, w_dim]``, ``[N, L, w_dim]``, or a
-    method's own, e.g. mGANprior's ``[N, n_codes, L, w_dim]``) and ``image``
-    ``[N, 3, H, W]`` the reconstruction in ``[-1, 1]``; images ``[N, 3, H, W]``
-    in ``[-1, 1]``; batched over N. The generator is frozen. ``predict`` calls
-    ``invert`` so the Runner's test loop can evaluate it.
+    ``invert(images, degradation=None, indices=None) -> dict``: ``images``
+    are the observations ``[B, 3, h, w]`` in ``[-1, 1]`` (the image itself
+    for reconstruction; gray, low-resolution or masked images otherwise);
+    ``degradation`` a module of ``gankd.models.degradations`` (None:
+    identity). The loss compares ``degradation(output)`` with the
+    observation; the objective is the sum over images of per-image losses,
+    so a batch gives what single runs give. ``indices`` ``[B]`` are the
+    images' stable positions in the whole input (default ``range(B)``);
+    random initialisation of image i draws from
+    ``image_generators(indices)[i]``. The result:
+
+    * ``codes``: ``[B, z_dim]``, ``[B, w_dim]``, ``[B, L, w_dim]``, or a
+      method's own (mGANprior: ``[B, N, ...]``), detached;
+    * ``space``: the codes' latent space (``'z'``, ``'w'`` or ``'wp'``);
+    * ``image``: the reconstruction ``[B, 3, H, W]`` in ``[-1, 1]``;
+    * ``restored``: ``degradation.restore(image, observation)``, the
+      task's output (the image itself without degradation);
+    * ``loss`` ``[B]`` (final) and ``history`` ``[T, B]`` per iteration;
+    * method extras (e.g. mGANprior's ``alpha``).
+
+    ``decode(result) -> [B, 3, H, W]`` renders a result (or a moved one);
+    ``move(result, boundary, distances) -> result`` moves the codes along
+    a unit boundary ``[1, dim]`` (``[1, L, dim]`` per layer) by each
+    distance ``[T]``: batch ``B * T``, image-major, with what ``decode``
+    needs. Subclasses hold ``generator`` (frozen) and ``noise_mode``.
+    ``predict`` calls ``invert`` so the Runner's test loop can evaluate an
+    inverter.
     """
 
-    def invert(self, images: Tensor, degradation=None) -> Dict[str, Tensor]:
+    def invert(self, images: Tensor, degradation=None,
+               indices: Optional[Sequence[int]] = None) -> Dict[str, Tensor]:
         raise NotImplementedError
+
+    @staticmethod
+    def image_generators(indices: Sequence[int],
+                         seed: int = 0) -> List[torch.Generator]:
+        """One random stream per image, fixed by ``(seed, index)``."""
+        return [torch.Generator().manual_seed(seed * 1_000_003 + int(i))
+                for i in indices]
+
+    def decode(self, result: Dict[str, Tensor]) -> Tensor:
+        """Single-code results: the generator's image of ``codes``."""
+        return self.generator.synthesize(result['codes'], result['space'],
+                                         self.noise_mode)
+
+    def move(self, result: Dict[str, Tensor], boundary: Tensor,
+             distances: Sequence[float]) -> Dict[str, Tensor]:
+        """Single-code results: ``codes + d * boundary`` for each distance
+        (a ``[1, dim]`` boundary moves every layer of wp codes)."""
+        codes = result['codes']
+        steps = torch.as_tensor(distances, dtype=codes.dtype)
+        shape = (1, -1) + (1, ) * (codes.dim() - 1)
+        moved = codes.unsqueeze(1) + steps.view(shape) * boundary.to(codes)
+        return dict(codes=moved.flatten(0, 1), space=result['space'])
 
 
 class BaseProbe(FrozenPartsMixin, BaseModule):
