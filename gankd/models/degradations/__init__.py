@@ -3,9 +3,10 @@ compares ``degrade(G(z))`` with the degraded observation, and
 ``restore(output, observation)`` keeps what the observation knows
 (colourisation: its luminance; inpainting: its known pixels).
 Registered in MODELS."""
-from .degradations import (BaseDegradation, ComposedDegradation,
-                           DegradationError, Downsample, Grayscale,
-                           IdentityDegradation, Mask)
+from .degradations import (BaseDegradation, CentreHoleMask,
+                           ComposedDegradation, DegradationError, Downsample,
+                           Grayscale, IdentityDegradation, Mask, read_mask)
 
 __all__ = ['BaseDegradation', 'IdentityDegradation', 'Grayscale',
-           'Downsample', 'Mask', 'ComposedDegradation', 'DegradationError']
+           'Downsample', 'Mask', 'CentreHoleMask', 'read_mask',
+           'ComposedDegradation', 'DegradationError']

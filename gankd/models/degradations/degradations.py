@@ -17,7 +17,8 @@ from gankd.apis.errors import UserError
 from gankd.registry import MODELS
 
 __all__ = ['DegradationError', 'BaseDegradation', 'IdentityDegradation',
-           'Grayscale', 'Downsample', 'Mask', 'ComposedDegradation']
+           'Grayscale', 'Downsample', 'Mask', 'CentreHoleMask',
+           'ComposedDegradation', 'read_mask']
 
 #: ITU-R BT.601 luma weights (R, G, B), mGANprior's gray().
 BT601 = (0.299, 0.587, 0.114)
@@ -115,6 +116,26 @@ class Downsample(BaseDegradation):
                              align_corners=False, antialias=self.antialias)
 
 
+def read_mask(path: str) -> Tensor:
+    """A mask file as a 0/1 ``[H, W]`` tensor: ``.npy``, or an image
+    whose nonzero pixels are 1 (any channel)."""
+    import os
+
+    import numpy as np
+    if not os.path.isfile(path):
+        raise DegradationError(f'mask file not found: {path}')
+    if path.endswith('.npy'):
+        array = np.load(path, allow_pickle=False)
+    else:
+        import cv2
+        array = cv2.imread(path, cv2.IMREAD_UNCHANGED)
+        if array is None:
+            raise DegradationError(f'mask {path}: not a readable image')
+        if array.ndim == 3:
+            array = array.max(axis=2)
+    return torch.from_numpy((np.asarray(array) != 0).astype(np.float32))
+
+
 @MODELS.register_module()
 class Mask(BaseDegradation):
     """Keep the known pixels: ``x * m`` with ``m = 1`` on known pixels, 0 in
@@ -124,15 +145,18 @@ class Mask(BaseDegradation):
     ``y * m + output * (1 - m)``.
 
     Args:
-        mask: ``[H, W]``, ``[1, H, W]`` or ``[N, 1, H, W]`` of 0/1 values.
+        mask: ``[H, W]``, ``[1, H, W]`` or ``[N, 1, H, W]`` of 0/1 values,
+            or a file for :func:`read_mask`.
         hole_value: the value that marks holes in ``mask`` (mGANprior's
             mask files store 1 on holes; 0 means the mask is ``m``).
         paste_back: whether ``restore`` pastes the known pixels back.
     """
 
-    def __init__(self, mask: Union[Tensor, Sequence], hole_value: int = 0,
-                 paste_back: bool = True) -> None:
+    def __init__(self, mask: Union[Tensor, Sequence, str],
+                 hole_value: int = 0, paste_back: bool = True) -> None:
         super().__init__()
+        if isinstance(mask, str):
+            mask = read_mask(mask)
         mask = torch.as_tensor(mask, dtype=torch.float32)
         while mask.dim() < 4:
             mask = mask.unsqueeze(0)
@@ -161,6 +185,22 @@ class Mask(BaseDegradation):
             return output
         known = self._known_for(output)
         return observation * known + output * (1 - known)
+
+
+@MODELS.register_module()
+class CentreHoleMask(Mask):
+    """A square hole of side ``hole`` in the centre of ``size x size``
+    images (mGANprior's face inpainting: a 64 x 64 hole in 256 x 256)."""
+
+    def __init__(self, size: int, hole: int, paste_back: bool = True
+                 ) -> None:
+        if not 0 < hole < size:
+            raise DegradationError(f'CentreHoleMask hole {hole}: give 0 < '
+                                   f'hole < size ({size})')
+        known = torch.ones(int(size), int(size))
+        start = (size - hole) // 2
+        known[start:start + hole, start:start + hole] = 0
+        super().__init__(known, hole_value=0, paste_back=paste_back)
 
 
 @MODELS.register_module()

@@ -110,3 +110,25 @@ def test_composition_and_registry():
     assert sr(x).shape == (2, 3, 4, 4) and torch.equal(sr.restore(x, x), x)
     with pytest.raises(DegradationError, match='at least one'):
         ComposedDegradation([])
+
+
+def test_centre_hole_mask_and_mask_files(tmp_path):
+    import cv2
+    import numpy as np
+
+    from gankd.models.degradations import CentreHoleMask, Mask
+    hole = CentreHoleMask(size=8, hole=2)
+    known = hole.known[0, 0]
+    # the 2 x 2 centre, rows and columns 3..4, is the only hole
+    assert known.sum() == 60 and not known[3:5, 3:5].any()
+    # the same mask as mGANprior's file layout (1 on holes) reads back equal
+    holes = ((1 - known.numpy()) * 255).astype(np.uint8)
+    cv2.imwrite(str(tmp_path / 'm.png'), holes)
+    np.save(tmp_path / 'm.npy', 1 - known.numpy())
+    for name in ('m.png', 'm.npy'):
+        read = Mask(str(tmp_path / name), hole_value=1)
+        assert torch.equal(read.known, hole.known)
+    with pytest.raises(DegradationError, match='not found'):
+        Mask(str(tmp_path / 'missing.png'))
+    with pytest.raises(DegradationError, match='hole 8'):
+        CentreHoleMask(size=8, hole=8)
