@@ -6,6 +6,7 @@ registry imports it on first lookup).
 from .attribute_metric import AttributeMetric
 from .frechet_distance import feature_statistics, frechet_distance
 from .frechet_distance_metric import FrechetDistanceMetric
+from .image_quality import psnr, ssim
 
 __all__ = ['AttributeMetric', 'FrechetDistanceMetric', 'feature_statistics',
-           'frechet_distance']
+           'frechet_distance', 'psnr', 'ssim']
