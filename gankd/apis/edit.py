@@ -8,6 +8,10 @@ probe's editing rule; the boundary is a file (official InterFaceGAN
 * codes: ``--seeds`` (sampled as the probe samples them) or ``--codes``
   (``.npy`` array, or ``.pt`` dict with ``codes`` and ``space`` as written
   by ``gankd generate --save-codes``);
+* inverted images: a ``.pt`` codes file of ``gankd invert`` (it names
+  its inverter) is moved with the inverter's own rule and rendered by it,
+  untruncated: mGANprior moves all N codes by the same offset and keeps
+  the channel importance;
 * conditional editing: ``--condition`` boundaries are projected out of the
   primal one first (any number);
 * layer-wise editing (HiGAN): ``--layers 0-3`` edits only those per-layer
@@ -25,7 +29,7 @@ import torch
 
 from gankd.apis.errors import UserError, report_user_errors
 from gankd.apis.generate import (CODE_SUFFIXES, image_grid, parse_seeds,
-                                 render, save_codes, save_png)
+                                 render, save_codes, save_png, to_uint8)
 from gankd.utils.layer_specs import format_layers, parse_layers
 
 __all__ = ['EditError', 'load_codes', 'edit_grid', 'build_parser', 'main']
@@ -55,6 +59,65 @@ def load_codes(path: str, space: Optional[str]) -> tuple:
         raise EditError(f'--codes {path}: say which latent space with '
                         '--space z|w|wp')
     return codes.float(), space
+
+
+def load_inverted(path: str) -> Optional[dict]:
+    """The result dict of a ``gankd invert`` codes file (it holds
+    ``inverter``), or None for other codes files."""
+    if not path.endswith(CODE_SUFFIXES) or not os.path.isfile(path):
+        return None
+    from gankd.utils.checkpoint import load_weights
+    data = load_weights(path)
+    return data if isinstance(data, dict) and 'inverter' in data else None
+
+
+@torch.inference_mode()
+def edit_inverted(generator, result: dict, boundary: torch.Tensor,
+                  distances: List[float], batch_size: int = 64) -> dict:
+    """Codes of inverted images moved along ``boundary`` by each distance
+    (offsets), rendered by the inverter that made them: ``codes`` ``[N, T,
+    ...]`` and ``images`` uint8 ``[N * T, 3, H, W]``."""
+    from gankd.kinds import build_inverter
+    from gankd.registry import scope_config_types
+    cfg = scope_config_types(dict(result['inverter']))
+    cfg.pop('loss', None)  # decoding needs no loss (nor its feature net)
+    cfg['generator'] = generator
+    inverter = build_inverter(cfg)
+    moved = inverter.move(result, boundary, distances)
+    count = len(moved['codes'])
+
+    def chunk(start: int) -> dict:
+        return {k: v[start:start + batch_size] if torch.is_tensor(v)
+                and v.dim() and len(v) == count else v
+                for k, v in moved.items()}
+
+    images = torch.cat([inverter.decode(chunk(i))
+                        for i in range(0, count, batch_size)])
+    codes = moved['codes']
+    return dict(codes=codes.view(-1, len(distances), *codes.shape[1:]),
+                images=to_uint8(images.cpu()))
+
+
+def _edit_codes(probe, args, boundary, meta, distances) -> tuple:
+    """Seeds or saved codes edited by the probe's rule:
+    ``(result, codes, space, layers)``."""
+    layers = _layers(probe, args.layers, meta)
+    if args.codes:
+        codes, space = load_codes(args.codes, args.space)
+        strength = args.strength or 'uniform'
+    else:
+        space = args.space or _boundary_space(args.boundary, meta)
+        codes = probe.codes_for_seeds(args.seeds or list(range(8)), space)
+        strength = args.strength or 'truncation'
+    if layers is not None and space != 'wp':
+        if space == 'z':
+            raise EditError('--layers edits per-layer codes: use w or wp '
+                            'codes (z has one code for all layers)')
+        codes, space = probe.to_wp(codes, space).cpu(), 'wp'
+    result = edit_grid(probe, codes, space, boundary, distances, args.mode,
+                       layers, probe.layer_strength(strength)
+                       if space == 'wp' else None)
+    return result, codes, space, layers
 
 
 @torch.inference_mode()
@@ -148,23 +211,24 @@ def main(argv: Optional[List[str]] = None, prog: Optional[str] = None):
     if args.condition:
         boundary = probe.project(boundary, [probe.load_boundary(p)[0]
                                             for p in args.condition])
-    layers = _layers(probe, args.layers, meta)
-    if args.codes:
-        codes, space = load_codes(args.codes, args.space)
-        strength = args.strength or 'uniform'
-    else:
-        space = args.space or _boundary_space(args.boundary, meta)
-        codes = probe.codes_for_seeds(args.seeds or list(range(8)), space)
-        strength = args.strength or 'truncation'
-    if layers is not None and space != 'wp':
-        if space == 'z':
-            raise EditError('--layers edits per-layer codes: use w or wp '
-                            'codes (z has one code for all layers)')
-        codes, space = probe.to_wp(codes, space).cpu(), 'wp'
     distances = np.linspace(args.start, args.end, args.steps).tolist()
-    result = edit_grid(probe, codes, space, boundary, distances, args.mode,
-                       layers, probe.layer_strength(strength)
-                       if space == 'wp' else None)
+    inverted = load_inverted(args.codes) if args.codes else None
+    if inverted is None:
+        result, codes, space, layers = _edit_codes(probe, args, boundary,
+                                                   meta, distances)
+    else:
+        if args.mode != 'relative' or args.layers:
+            raise EditError(f'--codes {args.codes} holds inverted codes: '
+                            'they move by offsets (--mode relative) on all '
+                            'layers (no --layers)')
+        codes, space, layers = inverted['codes'], inverted['space'], None
+        fitted = args.space or _boundary_space(args.boundary, meta)
+        if (fitted == 'z') != (space == 'z'):
+            raise EditError(f'--boundary {args.boundary} was fitted in '
+                            f'{fitted}, the inverted codes are {space} '
+                            'codes: use a boundary of their space')
+        result = edit_inverted(probe.generator, inverted, boundary,
+                               distances, probe.batch_size)
     grid = image_grid(result['images'], args.steps, args.padding)
     if args.zoom > 1:
         grid = grid.repeat(args.zoom, axis=0).repeat(args.zoom, axis=1)
