@@ -4,7 +4,11 @@ The shared pieces of every inverter (the loss, perceptual feature nets and
 the optimisation loop) and the single-code inverters. Importing this
 package registers them in MODELS.
 """
+from .classifier_features import ClassifierFeatures
 from .code_optimizer import optimize_codes
+from .discriminator_features import DiscriminatorFeatures
 from .inversion_loss import InversionLoss
+from .vgg16_features import FeatureNetError, VGG16Features
 
-__all__ = ['InversionLoss', 'optimize_codes']
+__all__ = ['InversionLoss', 'optimize_codes', 'ClassifierFeatures',
+           'DiscriminatorFeatures', 'VGG16Features', 'FeatureNetError']
