@@ -149,7 +149,9 @@ class MultiCodeInverter(BaseInverter):
                indices: Optional[Sequence[int]] = None) -> Dict[str, Tensor]:
         """See :class:`~gankd.kinds.BaseInverter`; extras ``alpha``
         ``[B, N, C]``, ``shared`` (style-based), ``layer``, ``fuse`` and,
-        with ``record_every``, ``records``."""
+        with ``record_every``, ``records``: ``optimize_codes``' list of
+        ``dict(iteration, params=[codes, alpha (if optimised), shared
+        (style-based)])``."""
         indices = range(len(images)) if indices is None else indices
         if len(indices) != len(images):
             raise MultiCodeError(f'indices: {len(indices)} given for '
