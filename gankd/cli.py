@@ -25,6 +25,8 @@ COMMANDS = {
                              'forward and GAN training'),
     'probe': ('probe', 'fit semantic boundaries of a generator and report'),
     'edit': ('edit', 'edit codes along a semantic boundary (image grid)'),
+    'invert': ('invert', 'invert images into latent codes (reconstruction, '
+               'restoration)'),
 }
 
 

@@ -1,0 +1,280 @@
+"""``gankd invert`` / ``tools/invert.py``: images to latent codes with an
+inverter config, for reconstruction or a restoration task.
+
+``CONFIG`` holds ``model`` (an inverter, built with
+:func:`gankd.kinds.build_inverter`) and optionally ``degradation`` (a
+``gankd.models.degradations`` config); ``--task`` picks the degradation
+instead (keeping the config's options when it names the same type).
+Inputs are image files, folders (their .png/.jpg/.jpeg/.bmp files) or .txt
+lists (one path per line, relative to the list's folder); the sorted list
+gives each image its stable index, which seeds its random initialisation.
+
+Inputs are observations (gray, low-resolution, masked); ``--degrade``
+takes clean images and degrades them first (evaluation: PSNR/SSIM of the
+restored output against the clean image). Without it the metrics compare
+``degradation(output)`` with the observation. Under ``--out``:
+``restored/<stem>.png`` (the task's output), ``reconstruction/<stem>.png``
+(the generator's image), ``codes/<stem>.pt`` and ``metrics.csv`` (one row
+per image, rewritten after every batch). A re-run skips images whose codes
+and row exist (``--force`` redoes them); unreadable or wrongly sized
+images are skipped with one line each, also written to ``failures.txt``.
+"""
+import argparse
+import csv
+import io
+import os
+import sys
+import time
+from typing import Dict, List, Optional
+
+import numpy as np
+import torch
+
+from gankd.apis.errors import UserError, report_user_errors
+from gankd.apis.generate import save_png, to_uint8
+from gankd.apis.invert_inputs import ImageInputError, list_inputs, read_image
+from gankd.evaluation.image_quality import psnr, ssim
+from gankd.utils.checkpoint import atomic_write_bytes
+from gankd.utils.progress import ProgressLine
+
+__all__ = ['InvertError', 'TASKS', 'build_degradation', 'invert_images',
+           'build_parser', 'main']
+
+#: task -> degradation type
+TASKS = {'reconstruction': 'IdentityDegradation',
+         'colorization': 'Grayscale',
+         'super_resolution': 'Downsample',
+         'inpainting': 'Mask'}
+COLUMNS = ('name', 'task', 'psnr', 'ssim', 'loss', 'num_iters', 'seconds')
+#: result keys that are not saved with the codes (images, losses)
+NOT_EXTRAS = ('codes', 'space', 'image', 'restored', 'loss', 'history')
+
+
+class InvertError(UserError):
+    """Inputs or options the inversion cannot use."""
+
+
+def build_degradation(cfg: Optional[dict], task: Optional[str] = None,
+                      factor: Optional[int] = None,
+                      mask: Optional[str] = None):
+    """``(task name, degradation module or None, its config)``.
+
+    ``task`` replaces the config's degradation unless it names the same
+    type (then the config's options stay); ``factor`` and ``mask`` set
+    Downsample's factor and Mask's file.
+    """
+    from gankd.registry import MODELS
+    cfg = dict(cfg or dict(type='IdentityDegradation'))
+    if task is not None and cfg['type'] != TASKS[task]:
+        cfg = dict(type=TASKS[task])
+    if factor is not None:
+        cfg['factor'] = factor
+    if mask is not None:
+        cfg['mask'] = mask
+    kind = cfg['type']
+    if kind == 'Downsample':
+        cfg.setdefault('factor', 4)
+    if kind == 'Mask' and 'mask' not in cfg:
+        raise InvertError('inpainting needs a mask: give --mask PATH (0 on '
+                          'holes, nonzero on known pixels) or a config '
+                          'degradation with one')
+    names = {v: k for k, v in TASKS.items()}
+    name = names.get(kind, 'inpainting' if kind.endswith('Mask') else kind)
+    module = None if kind == 'IdentityDegradation' else MODELS.build(cfg)
+    return name, module, cfg
+
+
+def _read_rows(path: str) -> Dict[str, dict]:
+    if not os.path.isfile(path):
+        return {}
+    with open(path, newline='') as file:
+        return {row['name']: row for row in csv.DictReader(file)}
+
+
+def _write_rows(path: str, rows: Dict[str, dict]) -> None:
+    text = io.StringIO()
+    writer = csv.DictWriter(text, COLUMNS, lineterminator='\n')
+    writer.writeheader()
+    writer.writerows(rows[name] for name in sorted(rows))
+    atomic_write_bytes(text.getvalue().encode(), path)
+
+
+def _save_codes(path: str, result: dict, i: int, info: dict) -> None:
+    """Image ``i`` of a batch result: codes ``[1, ...]`` and the extras
+    (per-image tensors sliced the same way)."""
+    batch = len(result['codes'])
+    extras = {
+        key: value[i:i + 1].cpu() if torch.is_tensor(value) and value.dim()
+        and len(value) == batch else value
+        for key, value in result.items() if key not in NOT_EXTRAS}
+    buffer = io.BytesIO()
+    torch.save(dict(codes=result['codes'][i:i + 1].cpu(),
+                    space=result['space'], **info, **extras), buffer)
+    atomic_write_bytes(buffer.getvalue(), path)
+
+
+def _metrics(output: torch.Tensor, target: torch.Tensor):
+    """PSNR, SSIM ``[B]`` of two ``[-1, 1]`` batches (SSIM nan below its
+    7x7 window, e.g. small super-resolution observations)."""
+    a, b = to_uint8(output.detach().cpu()), to_uint8(target.detach().cpu())
+    quality = ssim(a, b) if min(a.shape[-2:]) >= 7 else np.full(len(a),
+                                                              np.nan)
+    return psnr(a, b), quality
+
+
+def _batches(paths: List[str], todo: List[int], size: tuple, gray_ok: bool,
+             batch_size: int, failures: List[str], progress: ProgressLine):
+    """``(indices, paths, images [b, 3, h, w])`` of the readable images in
+    ``todo``; the others are reported and counted as done."""
+    indices, images = [], []
+    for n, index in enumerate(todo):
+        try:
+            images.append(read_image(paths[index], size, gray_ok))
+            indices.append(index)
+        except ImageInputError as error:
+            failures.append(str(error))
+            print(f'skipped {error}', file=sys.stderr)
+            progress.update(1)
+        if images and (len(images) == batch_size or n == len(todo) - 1):
+            yield indices, [paths[i] for i in indices], torch.stack(images)
+            indices, images = [], []
+
+
+def invert_images(inverter, paths: List[str], out_dir: str, degradation=None,
+                  task: str = 'reconstruction', degrade: bool = False,
+                  batch_size: int = 8, force: bool = False,
+                  progress: bool = True, info: Optional[dict] = None,
+                  device: str = 'cpu') -> dict:
+    """Invert ``paths`` (sorted; index = position) into ``out_dir``.
+
+    Returns:
+        dict(done=[names], skipped=[names], failed=[lines], rows={name:
+        csv row}) for this run.
+    """
+    names = [os.path.splitext(os.path.basename(p))[0] for p in paths]
+    csv_path = os.path.join(out_dir, 'metrics.csv')
+    rows = _read_rows(csv_path)
+    code_path = os.path.join(out_dir, 'codes', '{}.pt').format
+    skipped = [] if force else [n for n in names if n in rows and
+                                os.path.isfile(code_path(n))]
+    todo = [i for i, n in enumerate(names) if n not in skipped]
+    resolution = inverter.generator.resolution
+    clean = torch.zeros(1, 3, resolution, resolution)
+    size = tuple((clean if degrade or degradation is None
+                  else degradation(clean)).shape[-2:])
+    gray_ok = task == 'colorization' and not degrade
+    line = ProgressLine('invert', len(todo), enabled=progress)
+    done, failed = [], []
+    inverter.to(device).eval()
+    for indices, batch_paths, images in _batches(
+            paths, todo, size, gray_ok, batch_size, failed, line):
+        start = time.perf_counter()
+        images = images.to(device)
+        observation = images if not degrade or degradation is None else \
+            degradation(images)
+        result = inverter.invert(observation, degradation, indices)
+        seconds = (time.perf_counter() - start) / len(indices)
+        if degrade:
+            quality = _metrics(result['restored'], images)
+        else:
+            output = result['image'] if degradation is None else \
+                degradation(result['image'])
+            quality = _metrics(output, observation)
+        restored, image = (to_uint8(result[k].detach().cpu())
+                           for k in ('restored', 'image'))
+        for i, index in enumerate(indices):
+            name = names[index]
+            for folder, tensor in (('restored', restored),
+                                   ('reconstruction', image)):
+                save_png(tensor[i].permute(1, 2, 0).numpy(),
+                         os.path.join(out_dir, folder, f'{name}.png'))
+            _save_codes(code_path(name), result, i,
+                        dict(info or {}, task=task, source=batch_paths[i]))
+            rows[name] = dict(
+                name=name, task=task, psnr=f'{quality[0][i]:.4f}',
+                ssim=f'{quality[1][i]:.4f}',
+                loss=f"{float(result['loss'][i]):.6g}",
+                num_iters=len(result['history']), seconds=f'{seconds:.3f}')
+            done.append(name)
+        _write_rows(csv_path, rows)
+        line.update(len(indices))
+    return dict(done=done, skipped=skipped, failed=failed, rows=rows)
+
+
+def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
+    from mmengine.config import DictAction
+    parser = argparse.ArgumentParser(
+        prog=prog, description='Invert images into a generator\'s latent '
+        'space (reconstruction, colorization, super-resolution, '
+        'inpainting).')
+    parser.add_argument('config', help='inverter config (prefix:: allowed)')
+    parser.add_argument('inputs', nargs='+', metavar='INPUT',
+                        help='image files, folders or .txt lists')
+    parser.add_argument('--out', required=True, help='output folder')
+    parser.add_argument('--task', choices=list(TASKS),
+                        help="the degradation (default: the config's, or "
+                        'reconstruction)')
+    parser.add_argument('--factor', type=int, help='super-resolution '
+                        'factor (default: the config\'s, or 4)')
+    parser.add_argument('--mask', help='inpainting mask file (.png/.npy; '
+                        'by default 0 marks holes)')
+    parser.add_argument('--degrade', action='store_true', help='inputs are '
+                        'clean images: degrade them first and score the '
+                        'restored output against them')
+    parser.add_argument('--batch-size', type=int, default=8)
+    parser.add_argument('--num-iters', type=int,
+                        help="override the inverter's num_iters")
+    parser.add_argument('--force', action='store_true',
+                        help='redo images that are already done')
+    parser.add_argument('--device', default='cpu')
+    parser.add_argument('--no-progress', action='store_true')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config keys')
+    return parser
+
+
+@report_user_errors
+def main(argv: Optional[List[str]] = None, prog: Optional[str] = None):
+    args = build_parser(prog).parse_args(argv)
+    from gankd.apis.config import load_config
+    from gankd.kinds import build_inverter
+    from gankd.registry import scope_config_types
+    if args.batch_size < 1:  # checked before the inverter is built
+        raise InvertError(f'--batch-size {args.batch_size}: give at least 1')
+    cfg = load_config(args.config, args.cfg_options)
+    if args.num_iters is not None:
+        cfg.model.num_iters = args.num_iters
+    model_cfg = cfg.model.to_dict()
+    degradation_cfg = cfg.get('degradation')
+    task, degradation, degradation_cfg = build_degradation(
+        degradation_cfg.to_dict() if degradation_cfg else None, args.task,
+        args.factor, args.mask)
+    paths = list_inputs(args.inputs)
+    inverter = build_inverter(scope_config_types(model_cfg))
+    if degradation is not None:
+        degradation.to(args.device)
+    report = invert_images(
+        inverter, paths, args.out, degradation, task, args.degrade,
+        args.batch_size, args.force, not args.no_progress,
+        dict(inverter=model_cfg, degradation=degradation_cfg), args.device)
+    _finish(report, args.out, task)
+    return report
+
+
+def _finish(report: dict, out_dir: str, task: str) -> None:
+    """failures.txt, the summary line, and an error when nothing is done."""
+    failures = os.path.join(out_dir, 'failures.txt')
+    if report['failed']:
+        atomic_write_bytes(('\n'.join(report['failed']) + '\n').encode(),
+                           failures)
+    elif os.path.isfile(failures):
+        os.remove(failures)  # a stale list from an earlier run
+    if not report['done'] and not report['skipped']:
+        raise InvertError(f"no image could be inverted: "
+                          f"{len(report['failed'])} failed, listed in "
+                          f'{failures}')
+    values = [float(report['rows'][n]['psnr']) for n in report['done']]
+    mean = f', mean PSNR {np.mean(values):.2f} dB' if values else ''
+    print(f"inverted {len(report['done'])} images ({task}{mean}), skipped "
+          f"{len(report['skipped'])} already done, "
+          f"{len(report['failed'])} failed -> {out_dir}")
