@@ -10,9 +10,10 @@ from gankd.kinds import BaseInverter
 from gankd.models.degradations import IdentityDegradation
 from gankd.models.inverters import optimize_codes
 from gankd.registry import MODELS
-from gankd_mganprior.code_init import (MultiCodeError, generator_device,
-                                       initial_codes, is_style_based,
-                                       mean_wp, resolve_layer)
+from gankd_mganprior.code_init import (Z_INITS, MultiCodeError,
+                                       generator_device, initial_codes,
+                                       is_style_based, mean_wp,
+                                       resolve_layer)
 
 __all__ = ['MultiCodeInverter']
 
@@ -79,6 +80,9 @@ class MultiCodeInverter(BaseInverter):
         self.alpha_init = (1.0 / self.num_codes if alpha_init is None else
                            float(alpha_init))
         self.z_init, self.optimize_alpha = z_init, bool(optimize_alpha)
+        if z_init not in Z_INITS or (z_init == 'mean_w'
+                                     and not self.style_based):
+            initial_codes(self.generator, 1, z_init, [])  # raises, saying why
         # Not ``self.loss``: that is the mmengine mode method.
         self.loss_fn = loss if isinstance(loss, nn.Module) else MODELS.build(
             dict(loss))

@@ -121,6 +121,10 @@ def test_layer_by_int_or_name_and_errors(pggan):
         initial_codes(generator, 2, 'mean_w', [torch.Generator()])
     with pytest.raises(MultiCodeError, match="z_init='uniform'"):
         initial_codes(generator, 2, 'uniform', [torch.Generator()])
+    with pytest.raises(MultiCodeError, match="z_init='uniform'"):
+        inverter(generator, 2, z_init='uniform')
+    with pytest.raises(MultiCodeError, match="'mean_w' needs a w space"):
+        inverter(generator, 2, z_init='mean_w')
 
 
 def test_initial_codes_per_image_stream_and_mean_w(stylegan2):
