@@ -7,8 +7,11 @@ package registers them in MODELS.
 from .classifier_features import ClassifierFeatures
 from .code_optimizer import optimize_codes
 from .discriminator_features import DiscriminatorFeatures
+from .encoder_trainer import LatentEncoderTrainer
 from .inversion_loss import InversionLoss
+from .latent_encoder import LatentEncoder, build_frozen_encoder
 from .vgg16_features import FeatureNetError, VGG16Features
 
 __all__ = ['InversionLoss', 'optimize_codes', 'ClassifierFeatures',
-           'DiscriminatorFeatures', 'VGG16Features', 'FeatureNetError']
+           'DiscriminatorFeatures', 'VGG16Features', 'FeatureNetError',
+           'LatentEncoder', 'build_frozen_encoder', 'LatentEncoderTrainer']
