@@ -10,8 +10,10 @@ from .discriminator_features import DiscriminatorFeatures
 from .encoder_trainer import LatentEncoderTrainer
 from .inversion_loss import InversionLoss
 from .latent_encoder import LatentEncoder, build_frozen_encoder
+from .latent_inverter import EncoderInverter, InverterError, LatentInverter
 from .vgg16_features import FeatureNetError, VGG16Features
 
 __all__ = ['InversionLoss', 'optimize_codes', 'ClassifierFeatures',
            'DiscriminatorFeatures', 'VGG16Features', 'FeatureNetError',
-           'LatentEncoder', 'build_frozen_encoder', 'LatentEncoderTrainer']
+           'LatentEncoder', 'build_frozen_encoder', 'LatentEncoderTrainer',
+           'LatentInverter', 'EncoderInverter', 'InverterError']
