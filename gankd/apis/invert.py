@@ -14,18 +14,19 @@ takes clean images and degrades them first (evaluation: PSNR/SSIM of the
 restored output against the clean image). Without it the metrics compare
 ``degradation(output)`` with the observation. Under ``--out``:
 ``restored/<stem>.png`` (the task's output), ``reconstruction/<stem>.png``
-(the generator's image), ``codes/<stem>.pt`` and ``metrics.csv`` (one row
-per image, rewritten after every batch). A re-run skips images whose codes
+(the generator's image), ``codes/<stem>.pt`` (see
+:func:`gankd.apis.invert_outputs.save_image_codes`; ``gankd edit --codes``
+reads it) and ``metrics.csv`` (``name, task, psnr, ssim, loss, num_iters,
+seconds``; seconds are the image's share of its batch's time; rewritten
+after every batch). A re-run skips images whose codes
 and row exist (``--force`` redoes them); unreadable or wrongly sized
 images are skipped with one line each, also written to ``failures.txt``.
 """
 import argparse
-import csv
-import io
 import os
 import sys
 import time
-from typing import Dict, List, Optional
+from typing import List, Optional
 
 import numpy as np
 import torch
@@ -33,25 +34,29 @@ import torch
 from gankd.apis.errors import UserError, report_user_errors
 from gankd.apis.generate import save_png, to_uint8
 from gankd.apis.invert_inputs import ImageInputError, list_inputs, read_image
-from gankd.evaluation.image_quality import psnr, ssim
+from gankd.apis.invert_outputs import (image_metrics, read_rows,
+                                       save_image_codes, write_rows)
 from gankd.utils.checkpoint import atomic_write_bytes
 from gankd.utils.progress import ProgressLine
 
-__all__ = ['InvertError', 'TASKS', 'build_degradation', 'invert_images',
-           'build_parser', 'main']
+__all__ = ['InvertError', 'TASKS', 'task_of', 'build_degradation',
+           'invert_images', 'build_parser', 'main']
 
 #: task -> degradation type
 TASKS = {'reconstruction': 'IdentityDegradation',
          'colorization': 'Grayscale',
          'super_resolution': 'Downsample',
          'inpainting': 'Mask'}
-COLUMNS = ('name', 'task', 'psnr', 'ssim', 'loss', 'num_iters', 'seconds')
-#: result keys that are not saved with the codes (images, losses)
-NOT_EXTRAS = ('codes', 'space', 'image', 'restored', 'loss', 'history')
 
 
 class InvertError(UserError):
     """Inputs or options the inversion cannot use."""
+
+
+def task_of(kind: str) -> str:
+    """The task a degradation type serves (its own name if none)."""
+    names = {v: k for k, v in TASKS.items()}
+    return names.get(kind, 'inpainting' if kind.endswith('Mask') else kind)
 
 
 def build_degradation(cfg: Optional[dict], task: Optional[str] = None,
@@ -59,67 +64,35 @@ def build_degradation(cfg: Optional[dict], task: Optional[str] = None,
                       mask: Optional[str] = None):
     """``(task name, degradation module or None, its config)``.
 
-    ``task`` replaces the config's degradation unless it names the same
-    type (then the config's options stay); ``factor`` and ``mask`` set
-    Downsample's factor and Mask's file.
+    ``task`` replaces the config's degradation unless that one serves the
+    same task (then its options stay); ``factor`` sets Downsample's factor
+    (default 4), ``mask`` a Mask's file.
     """
     from gankd.registry import MODELS
     cfg = dict(cfg or dict(type='IdentityDegradation'))
-    if task is not None and cfg['type'] != TASKS[task]:
+    if task is not None and task_of(cfg['type']) != task:
         cfg = dict(type=TASKS[task])
-    if factor is not None:
-        cfg['factor'] = factor
+    name = task_of(cfg['type'])
+    for option, value, target in (('--factor', factor, 'super_resolution'),
+                                  ('--mask', mask, 'inpainting')):
+        if value is not None and name != target:
+            raise InvertError(f'{option} is for {target}, not {name}: give '
+                              f'--task {target}')
+    if mask is not None and cfg['type'] != 'Mask':
+        cfg = dict(type='Mask')  # e.g. a config's CentreHoleMask
     if mask is not None:
         cfg['mask'] = mask
-    kind = cfg['type']
-    if kind == 'Downsample':
+    if factor is not None:
+        cfg['factor'] = factor
+    if cfg['type'] == 'Downsample':
         cfg.setdefault('factor', 4)
-    if kind == 'Mask' and 'mask' not in cfg:
+    if cfg['type'] == 'Mask' and 'mask' not in cfg:
         raise InvertError('inpainting needs a mask: give --mask PATH (0 on '
                           'holes, nonzero on known pixels) or a config '
                           'degradation with one')
-    names = {v: k for k, v in TASKS.items()}
-    name = names.get(kind, 'inpainting' if kind.endswith('Mask') else kind)
-    module = None if kind == 'IdentityDegradation' else MODELS.build(cfg)
-    return name, module, cfg
-
-
-def _read_rows(path: str) -> Dict[str, dict]:
-    if not os.path.isfile(path):
-        return {}
-    with open(path, newline='') as file:
-        return {row['name']: row for row in csv.DictReader(file)}
-
-
-def _write_rows(path: str, rows: Dict[str, dict]) -> None:
-    text = io.StringIO()
-    writer = csv.DictWriter(text, COLUMNS, lineterminator='\n')
-    writer.writeheader()
-    writer.writerows(rows[name] for name in sorted(rows))
-    atomic_write_bytes(text.getvalue().encode(), path)
-
-
-def _save_codes(path: str, result: dict, i: int, info: dict) -> None:
-    """Image ``i`` of a batch result: codes ``[1, ...]`` and the extras
-    (per-image tensors sliced the same way)."""
-    batch = len(result['codes'])
-    extras = {
-        key: value[i:i + 1].cpu() if torch.is_tensor(value) and value.dim()
-        and len(value) == batch else value
-        for key, value in result.items() if key not in NOT_EXTRAS}
-    buffer = io.BytesIO()
-    torch.save(dict(codes=result['codes'][i:i + 1].cpu(),
-                    space=result['space'], **info, **extras), buffer)
-    atomic_write_bytes(buffer.getvalue(), path)
-
-
-def _metrics(output: torch.Tensor, target: torch.Tensor):
-    """PSNR, SSIM ``[B]`` of two ``[-1, 1]`` batches (SSIM nan below its
-    7x7 window, e.g. small super-resolution observations)."""
-    a, b = to_uint8(output.detach().cpu()), to_uint8(target.detach().cpu())
-    quality = ssim(a, b) if min(a.shape[-2:]) >= 7 else np.full(len(a),
-                                                              np.nan)
-    return psnr(a, b), quality
+    if cfg['type'] == 'IdentityDegradation':
+        return name, None, cfg
+    return name, MODELS.build(cfg), cfg
 
 
 def _batches(paths: List[str], todo: List[int], size: tuple, gray_ok: bool,
@@ -153,7 +126,7 @@ def invert_images(inverter, paths: List[str], out_dir: str, degradation=None,
     """
     names = [os.path.splitext(os.path.basename(p))[0] for p in paths]
     csv_path = os.path.join(out_dir, 'metrics.csv')
-    rows = _read_rows(csv_path)
+    rows = read_rows(csv_path)
     code_path = os.path.join(out_dir, 'codes', '{}.pt').format
     skipped = [] if force else [n for n in names if n in rows and
                                 os.path.isfile(code_path(n))]
@@ -175,11 +148,11 @@ def invert_images(inverter, paths: List[str], out_dir: str, degradation=None,
         result = inverter.invert(observation, degradation, indices)
         seconds = (time.perf_counter() - start) / len(indices)
         if degrade:
-            quality = _metrics(result['restored'], images)
+            quality = image_metrics(result['restored'], images)
         else:
             output = result['image'] if degradation is None else \
                 degradation(result['image'])
-            quality = _metrics(output, observation)
+            quality = image_metrics(output, observation)
         restored, image = (to_uint8(result[k].detach().cpu())
                            for k in ('restored', 'image'))
         for i, index in enumerate(indices):
@@ -188,15 +161,15 @@ def invert_images(inverter, paths: List[str], out_dir: str, degradation=None,
                                    ('reconstruction', image)):
                 save_png(tensor[i].permute(1, 2, 0).numpy(),
                          os.path.join(out_dir, folder, f'{name}.png'))
-            _save_codes(code_path(name), result, i,
-                        dict(info or {}, task=task, source=batch_paths[i]))
+            save_image_codes(code_path(name), result, i, dict(
+                info or {}, task=task, source=batch_paths[i]))
             rows[name] = dict(
                 name=name, task=task, psnr=f'{quality[0][i]:.4f}',
                 ssim=f'{quality[1][i]:.4f}',
                 loss=f"{float(result['loss'][i]):.6g}",
                 num_iters=len(result['history']), seconds=f'{seconds:.3f}')
             done.append(name)
-        _write_rows(csv_path, rows)
+        write_rows(csv_path, rows)
         line.update(len(indices))
     return dict(done=done, skipped=skipped, failed=failed, rows=rows)
 

@@ -13,6 +13,7 @@ import torch
 from gankd.apis import invert as invert_api
 from gankd.apis.convert import build_frozen_generator
 from gankd.apis.invert_inputs import InputListError, list_inputs
+from gankd.apis.invert_outputs import image_slice
 from gankd.evaluation import psnr, ssim
 from gankd.kinds import BaseInverter
 from gankd.models.degradations import Downsample, Grayscale
@@ -177,6 +178,7 @@ def test_csv_rows_codes_and_pngs_agree(config, tmp_path):
                                          generator=GENERATOR, num_iters=2)
         # Extras are sliced per image: this image's own stable index.
         assert saved['index'].tolist() == [index] and saved['layer'] == 'toy'
+        assert saved['history'].shape == (2, )
         # The codes render the saved reconstruction (up to a rounding step:
         # it was rendered in a batch of 2).
         with torch.no_grad():
@@ -279,6 +281,19 @@ def test_build_degradation_task_overrides_and_options():
     assert invert_api.build_degradation(None)[:2] == ('reconstruction', None)
     assert invert_api.build_degradation(
         None, 'super_resolution')[1].factor == 4
+    # A config's CentreHoleMask serves inpainting; --mask replaces it.
+    hole = dict(type='CentreHoleMask', size=16, hole=4)
+    assert invert_api.build_degradation(hole, 'inpainting')[2] == hole
+    with pytest.raises(invert_api.InvertError, match='--task inpainting'):
+        invert_api.build_degradation(None, 'colorization', mask='m.png')
+
+
+def test_image_slice_cuts_batch_entries_inside_lists_and_dicts():
+    records = [dict(iteration=0, codes=torch.arange(6.).view(3, 2))]
+    assert image_slice(records, 1, batch=3)[0]['codes'].tolist() == [[2, 3]]
+    assert image_slice(records, 1, batch=3)[0]['iteration'] == 0
+    shared = torch.ones(2)  # not batch-first: kept whole
+    assert image_slice(shared, 1, batch=3).shape == (2, )
 
 
 def test_list_inputs_sorts_folders_and_lists(tmp_path):
