@@ -4,7 +4,7 @@ import os
 from typing import List, Optional
 
 import torch.nn.functional as F
-import torchvision
+from torchvision.models.vgg import cfgs, make_layers
 from torch import Tensor, nn
 
 from gankd.apis.errors import UserError
@@ -62,8 +62,9 @@ class VGG16Features(nn.Module):
         state = load_weights(require_file(weights, 'VGG16Features',
                                           'weights'))
         state = state.get('state_dict', state)
-        self.features = torchvision.models.vgg16(
-            weights=None).features[:VGG16_CUTS[layer]]
+        # vgg16().features without building (and initialising) the large
+        # classifier head that is never used
+        self.features = make_layers(cfgs['D'])[:VGG16_CUTS[layer]]
         own = {f'features.{k}' for k in self.features.state_dict()}
         missing = sorted(own - set(state))
         if missing:

@@ -2,8 +2,9 @@
 equal the underlying network run by hand, one-line errors on bad input."""
 import pytest
 import torch
-import torchvision
+import torch.nn.functional as F
 from torch import nn
+from torchvision.models.vgg import cfgs, make_layers
 
 from gankd.models.inverters import (ClassifierFeatures,
                                     DiscriminatorFeatures, FeatureNetError,
@@ -33,29 +34,42 @@ def frozen_and_differentiable(net, x):
 
 @pytest.fixture(scope='module')
 def vgg_file(tmp_path_factory):
+    """Random torchvision VGG-16 feature weights up to relu4_3."""
     torch.manual_seed(0)
     path = tmp_path_factory.mktemp('vgg') / 'vgg16.pth'
-    torch.save(torchvision.models.vgg16(weights=None).state_dict(), path)
+    features = make_layers(cfgs['D'])[:23]
+    torch.save({f'features.{k}': v
+                for k, v in features.state_dict().items()}, path)
     return str(path)
+
+
+def vgg_by_hand(state, x, convs):
+    """VGG-16's first ``convs`` 3x3 conv + ReLU layers, 2x2 max-pooling
+    after the 2nd, 4th and 7th, from the state dict alone."""
+    indices = sorted({int(k.split('.')[1]) for k in state})
+    for n, index in enumerate(indices[:convs]):
+        if n in (2, 4, 7):
+            x = F.max_pool2d(x, 2)
+        x = F.relu(F.conv2d(x, state[f'features.{index}.weight'],
+                            state[f'features.{index}.bias'], padding=1))
+    return x
 
 
 def test_vgg16_matches_torchvision_by_hand(vgg_file):
     net = VGG16Features(vgg_file, resize=32)
-    ref = torchvision.models.vgg16(weights=None)
-    ref.load_state_dict(torch.load(vgg_file, weights_only=True))
+    state = torch.load(vgg_file, weights_only=True)
     x = images()
     feats = frozen_and_differentiable(net, x)
     mean = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
     std = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
     # nearest 16 -> 32: every pixel becomes a 2x2 block
     y = ((x.detach() + 1) / 2 - mean) / std
-    y = y.repeat_interleave(2, 2).repeat_interleave(2, 3)
-    expect = ref.features[:16](y)
+    big = y.repeat_interleave(2, 2).repeat_interleave(2, 3)
     assert len(feats) == 1 and feats[0].shape == (2, 256, 8, 8)
-    torch.testing.assert_close(feats[0], expect)
+    torch.testing.assert_close(feats[0], vgg_by_hand(state, big, 7))
     deep = VGG16Features(vgg_file, layer='relu4_3', resize=None)(x)[0]
-    torch.testing.assert_close(deep, ref.features[:23](
-        ((x.detach() + 1) / 2 - mean) / std))
+    assert deep.shape == (2, 512, 2, 2)
+    torch.testing.assert_close(deep, vgg_by_hand(state, y, 10))
 
 
 def test_vgg16_errors(tmp_path, vgg_file):
