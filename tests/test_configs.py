@@ -31,8 +31,14 @@ def test_config_checks_builds_and_runs(path):
     cfg = prepare_config(load_config(os.path.join(REPO, path)), 'check')
     assert cfg.default_scope == 'gankd'
     DefaultScope.get_instance(f'test-{path}', scope_name='gankd')
+    if 'rows' in cfg:  # an inversion evaluation
+        _check_inversion_evaluation(cfg)
+        return
     if _is_probe(cfg):
         _check_probe(cfg)
+        return
+    if _trained_parts(cfg.model):  # inverters, encoder trainers
+        _check_with_random_parts(cfg)
         return
     if 'teacher_ckpt' in cfg.model:  # the teacher is trained separately
         cfg.model.teacher_ckpt = None
@@ -111,6 +117,86 @@ def _check_probe(cfg):
     for primal, conds in (conditions.items() if isinstance(conditions, dict)
                           else conditions):
         assert set([primal, *conds]) <= set(semantics), (primal, conds)
+
+
+def _trained_parts(model) -> bool:
+    generator = model.get('generator')
+    return isinstance(generator, dict) and 'config' in generator
+
+
+def _random_generator(spec: dict):
+    from gankd.apis.convert import build_config_generator
+    gen_cfg = load_config(os.path.join(REPO, spec['config']))
+    part = gen_cfg.model.get('generator', gen_cfg.model)
+    if part.resolution > 64:
+        part.resolution = 16
+    return build_config_generator(gen_cfg).eval().requires_grad_(False)
+
+
+def _without_weights(cfg, generator):
+    """A model config with its trained parts (generator, encoder, feature
+    net) built from their configs with random weights."""
+    from gankd.models.inverters import build_frozen_encoder
+    model = dict(cfg, generator=generator)
+    net = (model.get('loss') or {}).get('perceptual', {}).get('net')
+    if net is not None and 'checkpoint' in net:
+        net = dict(net, checkpoint=None,
+                   config=os.path.join(REPO, net['config']))
+        model['loss'] = dict(model['loss'], perceptual=dict(
+            model['loss']['perceptual'], net=net))
+    encoder = model.get('encoder')
+    if isinstance(encoder, dict) and 'config' in encoder:
+        trainer = load_config(os.path.join(REPO, encoder['config']))
+        model['encoder'] = build_frozen_encoder(trainer.model.encoder)
+    return model
+
+
+def _check_inverter(model_cfg: dict, images):
+    from gankd.kinds import build_inverter
+    from gankd.registry import scope_config_types
+    generator = model_cfg['generator']
+    model_cfg = dict(model_cfg, num_iters=1)
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', 'ClassifierFeatures without')
+        inverter = build_inverter(dict(scope_config_types(
+            {k: v for k, v in model_cfg.items() if k != 'generator'}),
+            generator=generator))
+    result = inverter.invert(images)
+    assert result['image'].shape == images.shape
+    assert torch.isfinite(result['loss']).all()
+
+
+def _check_with_random_parts(cfg):
+    from gankd.kinds import BaseInverter
+    from gankd.registry import MODELS, resolve_type
+    model = cfg.model.to_dict()
+    generator = _random_generator(model['generator'])
+    model = _without_weights(model, generator)
+    size = generator.resolution
+    images = torch.rand(2, 3, size, size) * 2 - 1
+    if issubclass(resolve_type(MODELS, model['type']), BaseInverter):
+        _check_inverter(model, images)
+        return
+    trainer = MODELS.build(model)  # an encoder trainer
+    samples = trainer.predict(images)
+    assert samples[0].pred_img.shape == (3, size, size)
+
+
+def _check_inversion_evaluation(cfg):
+    """Every row inverts for one step with random parts; every task's
+    degradation applies to the images."""
+    from gankd.registry import MODELS, scope_config_types
+    generator = _random_generator(cfg.generator)
+    size = generator.resolution
+    images = torch.rand(2, 3, size, size) * 2 - 1
+    for name, task in cfg.tasks.items():
+        degradation = MODELS.build(scope_config_types(task.to_dict()))
+        assert degradation(images).shape[:2] == (2, 3), name
+    names = [row['name'] for row in cfg.rows]
+    assert len(set(names)) == len(names)
+    for row in cfg.rows:
+        model = dict(row['inverter'].to_dict(), loss=cfg.loss.to_dict())
+        _check_inverter(_without_weights(model, generator), images)
 
 
 def _check_classifier(model, size):
