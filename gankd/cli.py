@@ -27,6 +27,8 @@ COMMANDS = {
     'edit': ('edit', 'edit codes along a semantic boundary (image grid)'),
     'invert': ('invert', 'invert images into latent codes (reconstruction, '
                'restoration)'),
+    'evaluate-inversion': ('inversion_eval', 'PSNR / SSIM of inverters on '
+                           'held-out images, per task'),
 }
 
 

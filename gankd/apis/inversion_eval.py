@@ -72,6 +72,13 @@ def evaluate_cell(inverter, images: Tensor, degradation) -> dict:
                 observation=_uint8(observation))
 
 
+def _slug(name: str) -> str:
+    """A row name as a file name: ``'mGANprior N=5 mid'`` ->
+    ``'mganprior_n5_mid'``."""
+    import re
+    return re.sub(r'[^a-z0-9]+', '_', name.lower().replace('=', '')).strip('_')
+
+
 def _save_cell(path: str, cell: dict) -> None:
     from gankd.utils.checkpoint import atomic_write_bytes
     buffer = io.BytesIO()
@@ -171,7 +178,7 @@ def evaluate_inversion(config: str, work_dir: Optional[str] = None,
             copy.deepcopy(cfg.tasks[task].to_dict())))
         cells = {}
         for row in rows:
-            path = os.path.join(work_dir, 'cells', f'{task}__{row}.pt')
+            path = os.path.join(work_dir, 'cells', f'{task}__{_slug(row)}.pt')
             if os.path.isfile(path):
                 cells[row] = _load_cell(path)
                 print(f'{task} / {row}: cached')
