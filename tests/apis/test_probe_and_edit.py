@@ -187,3 +187,50 @@ def test_zoom_repeats_pixels(probed, probe_config, tmp_path):
         str(tmp_path / 'b.png'))
     assert np.array_equal(big[::3, ::3], small)
     assert big.shape == (3 * small.shape[0], 3 * small.shape[1], 3)
+
+
+def test_edit_moves_every_code_of_an_inverted_image(probed, probe_config,
+                                                    tmp_path, capsys):
+    """gankd invert (mGANprior, 3 codes) then gankd edit of its codes
+    file: distance 0 redraws the inverted image, every code moves by the
+    same offset along the boundary, a z boundary is refused."""
+    from gankd.apis import invert as invert_api
+    work, _ = probed
+    root = os.path.dirname(probe_config)
+    generator = build_config_generator(GAN)
+    generator.load_state_dict(torch.load(os.path.join(root,
+                                                      'generator.pth')))
+    with torch.no_grad():
+        image = generator(torch.randn(1, 16))['image']
+    cv2.imwrite(str(tmp_path / 'face.png'), to_uint8(image)[0].permute(
+        1, 2, 0).numpy()[..., ::-1])
+    config = tmp_path / 'mganprior.py'
+    config.write_text(
+        f"model = dict(type='MultiCodeInverter', generator=dict("
+        f"config='{GAN}', checkpoint='{root}/generator.pth'), "
+        f"layer='synthesis.layer2', num_codes=3, num_iters=3, "
+        f"optimizer=dict(type='Adam', lr=0.05))\n")
+    invert_api.main([str(config), str(tmp_path / 'face.png'), '--out',
+                     str(tmp_path / 'inv'), '--no-progress'])
+    codes_file = str(tmp_path / 'inv' / 'codes' / 'face.pt')
+    boundary = os.path.join(work, 'boundaries', 'w', 'smile.npy')
+    edit_api.main([probe_config, '--boundary', boundary, '--codes',
+                   codes_file, '--start', '-1', '--end', '1', '--steps',
+                   '3', '--out', str(tmp_path / 'grid.png')])
+    grid = read_png(str(tmp_path / 'grid.png'))
+    redrawn = tile(grid, 0, 1).astype(int)
+    inverted = read_png(str(tmp_path / 'inv' / 'reconstruction' /
+                            'face.png')).astype(int)
+    assert np.abs(redrawn - inverted).max() <= 1  # 8-bit rounding
+    assert not np.array_equal(tile(grid, 0, 0), tile(grid, 0, 1))
+
+    saved = edit_api.load_inverted(codes_file)
+    normal = torch.from_numpy(np.load(boundary)).float()
+    moved = edit_api.edit_inverted(generator, saved, normal, [-1.0, 0, 2.0])
+    step = moved['codes'][0, 2] - moved['codes'][0, 1]  # [3, L, 16]
+    assert torch.allclose(step, 2 * normal.expand_as(step), atol=1e-5)
+    with pytest.raises(SystemExit):
+        edit_api.main([probe_config, '--boundary', os.path.join(
+            work, 'boundaries', 'z', 'smile.npy'), '--codes', codes_file,
+            '--out', str(tmp_path / 'z.png')])
+    assert 'fitted in z, the inverted codes are wp' in capsys.readouterr().err
