@@ -17,8 +17,8 @@ An evaluation config holds:
 Each (task, row) cell is saved under ``work_dir/cells/`` as soon as it is
 done (metrics and uint8 outputs, atomically) and reused on a re-run, so an
 interrupted evaluation resumes. ``results.json``, ``results.md`` (the
-table) and one sample grid per task (clean, observation, then each row)
-go to the work directory.
+table), one sample grid per task (clean, observation, then each row) and
+the clean images (``images/0000.png``, ...) go to the work directory.
 """
 import argparse
 import copy
@@ -91,6 +91,17 @@ def _load_cell(path: str) -> dict:
     from gankd.utils.checkpoint import load_weights
     return {k: v.numpy() if isinstance(v, Tensor) else v
             for k, v in load_weights(path).items()}
+
+
+def _save_images(images: Tensor, folder: str) -> None:
+    """The clean images as PNG files (``0000.png``, ...), inputs for
+    ``tools/invert.py`` and ``tools/edit.py``."""
+    from gankd.apis.generate import save_png
+    os.makedirs(folder, exist_ok=True)
+    for i, image in enumerate(_uint8(images)):
+        path = os.path.join(folder, f'{i:04d}.png')
+        if not os.path.isfile(path):
+            save_png(image.transpose(1, 2, 0), path)
 
 
 def _build_inverter(row: dict, cfg, generator):
@@ -171,6 +182,7 @@ def evaluate_inversion(config: str, work_dir: Optional[str] = None,
     torch.manual_seed(cfg.get('seed', 0))
     generator = build_frozen_generator(cfg.generator.to_dict())
     images = held_out_images(cfg.images.to_dict(), cfg.num_images)
+    _save_images(images, os.path.join(work_dir, 'images'))
     by_name = {r['name']: r for r in cfg.rows}
     results = {}
     for task in tasks:

@@ -4,6 +4,7 @@ and the table, json and grids are written."""
 import json
 import os
 
+import cv2
 import numpy as np
 import pytest
 import torch
@@ -66,6 +67,11 @@ def test_scores_are_those_of_the_saved_outputs(evaluated):
     assert table.count('\n') == 4  # header, rule, two rows
     for task in ('reconstruction', 'super_resolution'):
         assert os.path.isfile(os.path.join(work, f'grid_{task}.png'))
+    # the clean images, as files for tools/invert.py
+    folder = os.path.join(work, 'images')
+    assert sorted(os.listdir(folder)) == ['0000.png', '0001.png', '0002.png']
+    first = cv2.imread(os.path.join(folder, '0001.png'))[..., ::-1]
+    assert np.array_equal(first, clean[1].permute(1, 2, 0).numpy())
 
 
 def test_rerun_reuses_cells_and_bad_names_are_one_line(evaluated, capsys):
