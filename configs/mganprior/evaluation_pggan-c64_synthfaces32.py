@@ -12,7 +12,7 @@ generator = dict(
     config='configs/pggan/pggan-c64_1xb32_synthfaces32.py',
     checkpoint='work_dirs/pggan-c64_1xb32_synthfaces32/iter_4000.pth')
 encoder = dict(
-    config='configs/mganprior/encoder_pggan-c64_synthfaces32.py',
+    config='configs/inversion/encoder_pggan-c64_synthfaces32.py',
     checkpoint='work_dirs/encoder_pggan-c64_synthfaces32/'
     'iter_5000.pth')
 

@@ -12,7 +12,7 @@ generator = dict(
     config='configs/stylegan2/stylegan2-c64_1xb32_synthfaces32.py',
     checkpoint='work_dirs/stylegan2-c64_1xb32_synthfaces32/iter_4000.pth')
 encoder = dict(
-    config='configs/mganprior/encoder_stylegan2-c64_synthfaces32.py',
+    config='configs/inversion/encoder_stylegan2-c64_synthfaces32.py',
     checkpoint='work_dirs/encoder_stylegan2-c64_synthfaces32/'
     'iter_5000.pth')
 

@@ -7,6 +7,7 @@ from .attribute_metric import AttributeMetric
 from .frechet_distance import feature_statistics, frechet_distance
 from .frechet_distance_metric import FrechetDistanceMetric
 from .image_quality import psnr, ssim
+from .reconstruction_psnr import ReconstructionPSNR
 
-__all__ = ['AttributeMetric', 'FrechetDistanceMetric', 'feature_statistics',
-           'frechet_distance', 'psnr', 'ssim']
+__all__ = ['AttributeMetric', 'FrechetDistanceMetric', 'ReconstructionPSNR',
+           'feature_statistics', 'frechet_distance', 'psnr', 'ssim']

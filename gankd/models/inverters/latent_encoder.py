@@ -102,7 +102,7 @@ def _encoder_state(checkpoint: dict, path: str) -> dict:
     if not found:
         raise LatentEncoderError(
             f'{path} holds no encoder.* weights: give a checkpoint of a '
-            'LatentEncoderTrainer run (configs/mganprior/encoder_*.py)')
+            'LatentEncoderTrainer run (configs/inversion/encoder_*.py)')
     return found
 
 
@@ -129,7 +129,7 @@ def build_frozen_encoder(cfg: Union[dict, nn.Module]) -> LatentEncoder:
         if 'encoder' not in model:
             raise LatentEncoderError(
                 f"{cfg['config']} has no model.encoder: give a "
-                'LatentEncoderTrainer config (configs/mganprior/encoder_*)')
+                'LatentEncoderTrainer config (configs/inversion/encoder_*)')
         encoder = MODELS.build(scope_config_types(
             copy.deepcopy(model.encoder.to_dict())))
         checkpoint = load_training_checkpoint(cfg['checkpoint'])

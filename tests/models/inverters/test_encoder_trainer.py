@@ -158,7 +158,7 @@ def test_predict_and_psnr_metric():
 
 def test_config_trains_with_the_runner_and_loads(tmp_path, run_tool):
     config = tmp_path / 'tiny_encoder.py'
-    base = os.path.join(REPO, 'configs', 'mganprior',
+    base = os.path.join(REPO, 'configs', 'inversion',
                         'encoder_stylegan2-c64_synthfaces32.py')
     config.write_text(
         f'_base_ = [{base!r}]\n'
@@ -190,7 +190,7 @@ def test_real_configs_fit_their_generators(name):
     from gankd.apis.config import load_config
     from gankd.apis.convert import build_config_generator
     cfg = load_config(os.path.join(
-        REPO, 'configs', 'mganprior',
+        REPO, 'configs', 'inversion',
         f'encoder_{name}-c64_synthfaces32.py')).model.to_dict()
     generator = build_config_generator(load_config(os.path.join(
         REPO, cfg['generator']['config'])))

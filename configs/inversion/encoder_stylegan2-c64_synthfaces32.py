@@ -4,14 +4,10 @@
 # hybrid inverter (LatentInverter with init='encoder'). Needs the generator
 # trained by configs/stylegan2 (iter_4000.pth). Train with
 #   OMP_NUM_THREADS=2 python tools/train.py \
-#       configs/mganprior/encoder_stylegan2-c64_synthfaces32.py
+#       configs/inversion/encoder_stylegan2-c64_synthfaces32.py
 # and load the result with dict(config=<this file>, checkpoint=
 # 'work_dirs/encoder_stylegan2-c64_synthfaces32/iter_5000.pth').
 _base_ = ['../_base_/default_runtime.py']
-
-# registers ReconstructionPSNR even before gankd.evaluation imports it
-custom_imports = dict(imports=['gankd.evaluation.reconstruction_psnr'],
-                      allow_failed_imports=False)
 
 generator = dict(
     config='configs/stylegan2/stylegan2-c64_1xb32_synthfaces32.py',

@@ -2,7 +2,7 @@
 # Same recipe as the StyleGAN2 encoder; needs the PGGAN trained by
 # configs/pggan (iter_4000.pth). Train with
 #   OMP_NUM_THREADS=2 python tools/train.py \
-#       configs/mganprior/encoder_pggan-c64_synthfaces32.py
+#       configs/inversion/encoder_pggan-c64_synthfaces32.py
 _base_ = ['./encoder_stylegan2-c64_synthfaces32.py']
 
 model = dict(
