@@ -61,14 +61,30 @@ def load_codes(path: str, space: Optional[str]) -> tuple:
     return codes.float(), space
 
 
-def load_inverted(path: str) -> Optional[dict]:
-    """The result dict of a ``gankd invert`` codes file (it holds
-    ``inverter``), or None for other codes files."""
+def _inverted_file(path: str) -> Optional[dict]:
     if not path.endswith(CODE_SUFFIXES) or not os.path.isfile(path):
         return None
     from gankd.utils.checkpoint import load_weights
     data = load_weights(path)
     return data if isinstance(data, dict) and 'inverter' in data else None
+
+
+def load_inverted(paths: List[str]) -> Optional[dict]:
+    """The result dict of ``gankd invert`` codes files (they hold
+    ``inverter``; several files of one inverter are stacked, one image
+    each), or None for other codes files."""
+    files = [_inverted_file(path) for path in paths]
+    if all(f is None for f in files):
+        return None
+    if any(f is None or f['inverter'] != files[0]['inverter']
+           for f in files):
+        raise EditError(f"--codes {' '.join(paths)}: give codes files of "
+                        'gankd invert made by one inverter config')
+    merged = dict(files[0])
+    for key, value in files[0].items():
+        if torch.is_tensor(value) and len(value) == len(files[0]['codes']):
+            merged[key] = torch.cat([f[key] for f in files])
+    return merged
 
 
 @torch.inference_mode()
@@ -103,7 +119,10 @@ def _edit_codes(probe, args, boundary, meta, distances) -> tuple:
     ``(result, codes, space, layers)``."""
     layers = _layers(probe, args.layers, meta)
     if args.codes:
-        codes, space = load_codes(args.codes, args.space)
+        if len(args.codes) > 1:
+            raise EditError('several --codes files: only for codes of '
+                            'gankd invert (give one other codes file)')
+        codes, space = load_codes(args.codes[0], args.space)
         strength = args.strength or 'uniform'
     else:
         space = args.space or _boundary_space(args.boundary, meta)
@@ -152,7 +171,8 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
                         "its folder boundaries/<space>/ or its metadata)")
     parser.add_argument('--seeds', type=parse_seeds, default=None,
                         help="codes from seeds, e.g. '0-7' (default 0-7)")
-    parser.add_argument('--codes', help='codes file instead of seeds')
+    parser.add_argument('--codes', nargs='+', help='codes file instead '
+                        'of seeds (several: inverted images, one row each)')
     parser.add_argument('--start', type=float, default=-3.0)
     parser.add_argument('--end', type=float, default=3.0)
     parser.add_argument('--steps', type=int, default=7)
@@ -218,7 +238,7 @@ def main(argv: Optional[List[str]] = None, prog: Optional[str] = None):
                                                    meta, distances)
     else:
         if args.mode != 'relative' or args.layers:
-            raise EditError(f'--codes {args.codes} holds inverted codes: '
+            raise EditError(f'--codes {args.codes[0]} holds inverted codes: '
                             'they move by offsets (--mode relative) on all '
                             'layers (no --layers)')
         codes, space, layers = inverted['codes'], inverted['space'], None

@@ -201,30 +201,35 @@ def test_edit_moves_every_code_of_an_inverted_image(probed, probe_config,
     generator.load_state_dict(torch.load(os.path.join(root,
                                                       'generator.pth')))
     with torch.no_grad():
-        image = generator(torch.randn(1, 16))['image']
-    cv2.imwrite(str(tmp_path / 'face.png'), to_uint8(image)[0].permute(
-        1, 2, 0).numpy()[..., ::-1])
+        images = to_uint8(generator(torch.randn(2, 16))['image'])
+    for name, image in zip(('a', 'b'), images):
+        cv2.imwrite(str(tmp_path / f'{name}.png'),
+                    image.permute(1, 2, 0).numpy()[..., ::-1])
     config = tmp_path / 'mganprior.py'
     config.write_text(
         f"model = dict(type='MultiCodeInverter', generator=dict("
         f"config='{GAN}', checkpoint='{root}/generator.pth'), "
         f"layer='synthesis.layer2', num_codes=3, num_iters=3, "
         f"optimizer=dict(type='Adam', lr=0.05))\n")
-    invert_api.main([str(config), str(tmp_path / 'face.png'), '--out',
-                     str(tmp_path / 'inv'), '--no-progress'])
-    codes_file = str(tmp_path / 'inv' / 'codes' / 'face.pt')
+    invert_api.main([str(config), str(tmp_path / 'a.png'),
+                     str(tmp_path / 'b.png'), '--out', str(tmp_path / 'inv'),
+                     '--no-progress'])
+    codes_files = [str(tmp_path / 'inv' / 'codes' / f'{n}.pt')
+                   for n in ('a', 'b')]
     boundary = os.path.join(work, 'boundaries', 'w', 'smile.npy')
     edit_api.main([probe_config, '--boundary', boundary, '--codes',
-                   codes_file, '--start', '-1', '--end', '1', '--steps',
+                   *codes_files, '--start', '-1', '--end', '1', '--steps',
                    '3', '--out', str(tmp_path / 'grid.png')])
     grid = read_png(str(tmp_path / 'grid.png'))
-    redrawn = tile(grid, 0, 1).astype(int)
-    inverted = read_png(str(tmp_path / 'inv' / 'reconstruction' /
-                            'face.png')).astype(int)
-    assert np.abs(redrawn - inverted).max() <= 1  # 8-bit rounding
-    assert not np.array_equal(tile(grid, 0, 0), tile(grid, 0, 1))
+    for row, name in enumerate(('a', 'b')):  # one row per codes file
+        redrawn = tile(grid, row, 1).astype(int)
+        inverted = read_png(str(tmp_path / 'inv' / 'reconstruction' /
+                                f'{name}.png')).astype(int)
+        assert np.abs(redrawn - inverted).max() <= 1  # 8-bit rounding
+        assert not np.array_equal(tile(grid, row, 0), tile(grid, row, 1))
+    codes_file = codes_files[0]
 
-    saved = edit_api.load_inverted(codes_file)
+    saved = edit_api.load_inverted([codes_file])
     normal = torch.from_numpy(np.load(boundary)).float()
     moved = edit_api.edit_inverted(generator, saved, normal, [-1.0, 0, 2.0])
     step = moved['codes'][0, 2] - moved['codes'][0, 1]  # [3, L, 16]
