@@ -72,6 +72,25 @@ def evaluate_cell(inverter, images: Tensor, degradation) -> dict:
                 observation=_uint8(observation))
 
 
+#: the reference row: no generator, the observation itself
+OBSERVATION_ROW = 'observation only (no GAN)'
+
+
+class ObservationOnly:
+    """The no-prior reference of a task: the observation brought to the
+    image size (bicubic) and post-processed by the degradation's
+    ``restore`` (the gray image, the image with its hole left empty)."""
+
+    def invert(self, observation: Tensor, degradation) -> dict:
+        import torch.nn.functional as F
+        factor = getattr(degradation, 'factor', 1)  # Downsample's
+        upsampled = observation if factor == 1 else F.interpolate(
+            observation, scale_factor=factor, mode='bicubic',
+            align_corners=False).clamp(-1, 1)
+        return dict(restored=degradation.restore(upsampled, observation),
+                    loss=torch.zeros(len(observation)))
+
+
 def _slug(name: str) -> str:
     """A row name as a file name: ``'mGANprior N=5 mid'`` ->
     ``'mganprior_n5_mid'``."""
@@ -189,13 +208,17 @@ def evaluate_inversion(config: str, work_dir: Optional[str] = None,
         degradation = MODELS.build(scope_config_types(
             copy.deepcopy(cfg.tasks[task].to_dict())))
         cells = {}
-        for row in rows:
+        # the reference row, except where the observation is the image
+        reference = ([OBSERVATION_ROW] if type(degradation).__name__ !=
+                     'IdentityDegradation' else [])
+        for row in reference + rows:
             path = os.path.join(work_dir, 'cells', f'{task}__{_slug(row)}.pt')
             if os.path.isfile(path):
                 cells[row] = _load_cell(path)
                 print(f'{task} / {row}: cached')
             else:
-                inverter = _build_inverter(by_name[row], cfg, generator)
+                inverter = (ObservationOnly() if row == OBSERVATION_ROW else
+                            _build_inverter(by_name[row], cfg, generator))
                 cells[row] = evaluate_cell(inverter, images, degradation)
                 _save_cell(path, cells[row])
             cell = cells[row]
@@ -210,7 +233,8 @@ def evaluate_inversion(config: str, work_dir: Optional[str] = None,
     from gankd.utils.checkpoint import atomic_write_bytes
     atomic_write_bytes(json.dumps(results, indent=1).encode(),
                        os.path.join(work_dir, 'results.json'))
-    atomic_write_bytes((markdown_table(results, tasks, rows) + '\n').encode(),
+    table = markdown_table(results, tasks, [OBSERVATION_ROW] + rows)
+    atomic_write_bytes((table + '\n').encode(),
                        os.path.join(work_dir, 'results.md'))
     return results
 

@@ -64,7 +64,17 @@ def test_scores_are_those_of_the_saved_outputs(evaluated):
     assert saved['reconstruction']['wp']['psnr'] == pytest.approx(
         results['reconstruction']['wp']['psnr'])
     table = open(os.path.join(work, 'results.md')).read()
-    assert table.count('\n') == 4  # header, rule, two rows
+    assert table.count('\n') == 5  # header, rule, reference, two rows
+    # the no-GAN reference of super-resolution is bicubic upsampling
+    low = torch.nn.functional.interpolate(images, scale_factor=0.5,
+                                          mode='bilinear')
+    bicubic = torch.nn.functional.interpolate(low, scale_factor=2,
+                                              mode='bicubic').clamp(-1, 1)
+    reference = results['super_resolution'][inversion_eval.OBSERVATION_ROW]
+    assert np.allclose(reference['psnr'], psnr(
+        ((bicubic + 1) * 127.5).round().to(torch.uint8).numpy(),
+        clean.numpy()))
+    assert inversion_eval.OBSERVATION_ROW not in results['reconstruction']
     for task in ('reconstruction', 'super_resolution'):
         assert os.path.isfile(os.path.join(work, f'grid_{task}.png'))
     # the clean images, as files for tools/invert.py
