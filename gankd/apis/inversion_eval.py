@@ -159,9 +159,10 @@ def markdown_table(results: Dict[str, Dict[str, dict]], tasks: List[str],
 
 
 def _grid(task: str, images: Tensor, cells: Dict[str, dict],
-          rows: List[str], count: int, path: str) -> None:
+          rows: List[str], count: int, path: str, zoom: int = 3) -> None:
     """One sample grid per task: clean, observation (upsampled to the
-    image size by nearest neighbour), then each row's output."""
+    image size by nearest neighbour), then each row's output; pixels
+    repeated ``zoom`` times (small images)."""
     from gankd.apis.generate import image_grid, save_png
     clean = _uint8(images[:count])
     size = clean.shape[-1]
@@ -171,7 +172,8 @@ def _grid(task: str, images: Tensor, cells: Dict[str, dict],
     columns = [clean, observation] + [cells[r]['restored'][:count]
                                       for r in rows if r in cells]
     stacked = np.stack(columns, axis=1).reshape(-1, 3, size, size)
-    save_png(image_grid(torch.from_numpy(stacked), len(columns)), path)
+    grid = image_grid(torch.from_numpy(stacked), len(columns))
+    save_png(grid.repeat(zoom, axis=0).repeat(zoom, axis=1), path)
 
 
 def evaluate_inversion(config: str, work_dir: Optional[str] = None,
