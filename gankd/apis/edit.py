@@ -114,6 +114,22 @@ def edit_inverted(generator, result: dict, boundary: torch.Tensor,
                 images=to_uint8(images.cpu()))
 
 
+@torch.inference_mode()
+def score_columns(probe, images: torch.Tensor, steps: int,
+                  batch_size: int = 100) -> dict:
+    """Mean predictor score of each semantic at each distance (grid
+    column) of uint8 grid images ``[N * T, 3, H, W]``:
+    ``{name: [T floats]}``."""
+    if getattr(probe, 'predictor', None) is None:
+        raise EditError('--score needs a probe config with a predictor')
+    scores = torch.cat([
+        probe.predictor(images[i:i + batch_size].float() / 127.5 - 1)
+        for i in range(0, len(images), batch_size)]).float().cpu()
+    means = scores.view(-1, steps, scores.shape[1]).mean(0)  # [T, S]
+    return {name: means[:, k].tolist()
+            for k, name in enumerate(probe.predictor.names)}
+
+
 def _edit_codes(probe, args, boundary, meta, distances) -> tuple:
     """Seeds or saved codes edited by the probe's rule:
     ``(result, codes, space, layers)``."""
@@ -188,6 +204,8 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
     parser.add_argument('--zoom', type=int, default=1,
                         help='enlarge the grid N times (nearest pixel), '
                         'for small images')
+    parser.add_argument('--score', action='store_true', help="print the "
+                        "probe predictor's mean scores per distance")
     parser.add_argument('--save-codes', metavar='PATH',
                         help='also write the edited codes (.npy or .pt)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
@@ -256,6 +274,11 @@ def main(argv: Optional[List[str]] = None, prog: Optional[str] = None):
     if args.save_codes:
         save_codes(args.save_codes, result['codes'], dict(
             space=space, distances=distances, boundary=args.boundary))
+    if args.score:
+        result['scores'] = score_columns(probe, result['images'], args.steps)
+        for name, values in result['scores'].items():
+            print(f'mean {name} score by distance: ' + ' '.join(
+                f'{v:+.2f}' for v in values))
     where = f', layers {format_layers(layers)}' if layers else ''
     print(f'wrote {args.out}: {len(codes)} x {args.steps} images '
           f'({space}, distances {args.start:g}..{args.end:g}{where})')

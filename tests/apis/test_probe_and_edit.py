@@ -217,9 +217,19 @@ def test_edit_moves_every_code_of_an_inverted_image(probed, probe_config,
     codes_files = [str(tmp_path / 'inv' / 'codes' / f'{n}.pt')
                    for n in ('a', 'b')]
     boundary = os.path.join(work, 'boundaries', 'w', 'smile.npy')
-    edit_api.main([probe_config, '--boundary', boundary, '--codes',
-                   *codes_files, '--start', '-1', '--end', '1', '--steps',
-                   '3', '--out', str(tmp_path / 'grid.png')])
+    result = edit_api.main([probe_config, '--boundary', boundary, '--codes',
+                            *codes_files, '--start', '-1', '--end', '1',
+                            '--steps', '3', '--score', '--out',
+                            str(tmp_path / 'grid.png')])
+    # --score: the predictor's mean over each column (distance)
+    probe = build_probe(scope_config_types(
+        Config.fromfile(probe_config).model.to_dict()))
+    with torch.no_grad():
+        scores = probe.predictor(result['images'].float() / 127.5 - 1)
+    column = scores.view(2, 3, -1)[:, 2].mean(0)  # distance +1
+    assert result['scores']['smile'][2] == pytest.approx(float(column[0]),
+                                                         abs=1e-5)
+    assert 'mean age score by distance' in capsys.readouterr().out
     grid = read_png(str(tmp_path / 'grid.png'))
     for row, name in enumerate(('a', 'b')):  # one row per codes file
         redrawn = tile(grid, row, 1).astype(int)
