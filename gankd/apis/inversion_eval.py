@@ -159,7 +159,7 @@ def markdown_table(results: Dict[str, Dict[str, dict]], tasks: List[str],
 
 
 def _grid(task: str, images: Tensor, cells: Dict[str, dict],
-          rows: List[str], count: int, path: str, zoom: int = 3) -> None:
+          rows: List[str], count: int, path: str, zoom: int = 2) -> None:
     """One sample grid per task: clean, observation (upsampled to the
     image size by nearest neighbour), then each row's output; pixels
     repeated ``zoom`` times (small images)."""
