@@ -97,9 +97,6 @@ def test_one_code_fixed_unit_alpha_is_single_code_optimisation(generator):
 
 def test_one_code_equals_latent_inverter(generator):
     # The same as above against core's LatentInverter (same init).
-    inverters = pytest.importorskip('gankd.models.inverters')
-    if not hasattr(inverters, 'LatentInverter'):
-        pytest.skip('gankd.models.inverters.LatentInverter not there yet')
     images = observations()
     style = 'wp' in generator.latent_spaces
     common = dict(optimizer=ADAM, num_iters=6)
