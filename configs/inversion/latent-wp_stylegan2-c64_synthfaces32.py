@@ -1,7 +1,8 @@
 # Single-code inversion in wp (one w per synthesis layer) of the SynthFaces
 # StyleGAN2, for tools/invert.py: 300 Adam steps from the average w, pixel
 # MSE plus the attribute predictor's features.
-#   python tools/invert.py configs/inversion/latent-wp_stylegan2-c64_synthfaces32.py \
+#   python tools/invert.py \
+#       configs/inversion/latent-wp_stylegan2-c64_synthfaces32.py \
 #       FACES/ --out work_dirs/invert_wp
 # Other spaces: --cfg-options model.space=w (or z with model.init=random).
 _base_ = ['../_base_/inversion/synthfaces32.py']

@@ -25,8 +25,9 @@ single = dict(type='LatentInverter', space='z', init='random',
 # importance 1/N (the official initialisation). The official SGD at lr 1
 # barely moves the codes of these small generators in 300 steps (a
 # StyleGAN2 pilot on 4 faces: 18.9 dB against 28.7 dB with Adam, N = 10,
-# deep layer); one row keeps it for the record. Composition after the second 8x8 layer (the
-# official l = 4) and after the second 16x16 layer (l = 6).
+# deep layer); one row keeps it for the record. Composition after the
+# second 8x8 layer (the official l = 4) and after the second 16x16 layer
+# (l = 6).
 layers = dict(mid=4, deep=6)
 mganprior = dict(type='MultiCodeInverter', fuse='mean',
                  optimizer=dict(type='Adam', lr=0.05))

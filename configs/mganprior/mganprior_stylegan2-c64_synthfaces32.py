@@ -1,7 +1,8 @@
 # mGANprior on the SynthFaces StyleGAN2 for tools/invert.py: 20 codes
 # composed after the second 16x16 layer, the best setting for reconstruction
 # and super-resolution in the evaluation (README.md). Any task:
-#   python tools/invert.py configs/mganprior/mganprior_stylegan2-c64_synthfaces32.py \
+#   python tools/invert.py \
+#       configs/mganprior/mganprior_stylegan2-c64_synthfaces32.py \
 #       FACES/ --out work_dirs/invert_faces --task colorization
 _base_ = ['../_base_/inversion/synthfaces32.py']
 
