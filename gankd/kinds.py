@@ -253,8 +253,9 @@ class BaseInverter(FrozenPartsMixin, ModeDispatchMixin, BaseModel):
     a unit boundary ``[1, dim]`` (``[1, L, dim]`` per layer) by each
     distance ``[T]``: batch ``B * T``, image-major, with what ``decode``
     needs. Subclasses hold ``generator`` (frozen) and ``noise_mode``.
-    ``predict`` calls ``invert`` so the Runner's test loop can evaluate an
-    inverter.
+    Inverters are run by ``tools/invert.py`` and
+    ``tools/evaluate_inversion.py``; a Runner test loop (``predict``) is
+    not wired yet.
     """
 
     def invert(self, images: Tensor, degradation=None,
