@@ -9,6 +9,7 @@ Frozen parts (a teacher, a pretrained generator, an attribute predictor) are
 declared with :meth:`FrozenPartsMixin.freeze`: their parameters stop
 requiring grad and they stay in eval mode when ``train()`` is called.
 """
+import itertools
 from typing import Dict, List, Optional, Sequence
 
 import torch
@@ -151,6 +152,9 @@ class BaseGenerator(BaseModule):
             (truncated as genforce does: ``w_avg + psi * (wp - w_avg)`` on
             layers ``< truncation_layers``). Generators without w return
             ``dict(w=None, wp=None)``.
+        ``mean_wp(n=1) -> [n, L, w_dim]`` the average w on every layer
+            (``truncate`` with psi 0), without gradient: where inversions
+            and encoders start. ``device``: where the weights are.
         ``truncate(codes, truncation_psi=None, truncation_layers=None)
             -> [N, L, w_dim]``: w ``[N, w_dim]`` or wp codes to wp,
             truncated as ``mapping`` does; edits of w or wp therefore keep
@@ -190,6 +194,20 @@ class BaseGenerator(BaseModule):
                  truncation_layers: Optional[int] = None) -> Tensor:
         raise ValueError(f'{type(self).__name__} has no w space to truncate '
                          f"(latent spaces: {', '.join(self.latent_spaces)})")
+
+    @property
+    def device(self) -> torch.device:
+        for tensor in itertools.chain(self.parameters(), self.buffers()):
+            return tensor.device
+        return torch.device('cpu')
+
+    @torch.no_grad()
+    def mean_wp(self, n: int = 1) -> Tensor:
+        # truncating any code fully gives w_avg on every layer, read without
+        # knowing where a generator keeps it
+        zeros = torch.zeros(1, self.w_dim or 0, device=self.device)
+        wp = self.truncate(zeros, 0.0, self.num_layers)
+        return wp.expand(n, -1, -1).clone()
 
     def layer_names(self) -> List[str]:
         raise NotImplementedError

@@ -94,3 +94,20 @@ def test_mode_dispatch():
     assert model(torch.ones(2), mode='loss')['loss'].item() == 2
     with pytest.raises(ValueError, match="got 'train'"):
         model(torch.ones(2), mode='train')
+
+
+def test_generator_mean_wp_and_device():
+    # A w space through truncate: psi 0 gives the stored w_avg on every
+    # layer, whatever codes go in; a generator without w says so.
+    generator = MODELS.build(dict(
+        type='StyleGAN2Generator', resolution=8, z_space_dim=8,
+        w_space_dim=8, mapping_layers=1, mapping_fmaps=8, fmaps_base=32,
+        fmaps_max=8))
+    generator.truncation.w_avg.normal_()
+    mean = generator.mean_wp(3)
+    assert mean.shape == (3, generator.num_layers, 8)
+    assert torch.equal(mean, generator.truncation.w_avg.expand_as(mean))
+    assert not mean.requires_grad
+    assert generator.device == torch.device('cpu')
+    with pytest.raises(ValueError, match='no w space'):
+        ToyGenerator().mean_wp()

@@ -123,7 +123,7 @@ def grid_codes(generator, seeds, psi=None, layers=None,
                batch_size: int = 16) -> Tuple[Tensor, str]:
     """(codes, space): ``z [N, z_dim]``, or truncated ``wp`` with ``psi``."""
     psi, layers = _truncation(generator, psi, layers)
-    z = seeded_z(generator, seeds).to(_device(generator))
+    z = seeded_z(generator, seeds).to(generator.device)
     if psi is None:
         return z, 'z'
     return _mapped(generator, z, psi, layers, batch_size)['wp'], 'wp'
@@ -144,7 +144,7 @@ def interpolation_codes(generator, seeds, steps: int, space: str = 'z',
     _require(generator, space, f'interpolation in {space}')
     psi, layers = _truncation(generator, psi, layers)
     t = torch.linspace(0, 1, steps)
-    z = seeded_z(generator, seeds).to(_device(generator))
+    z = seeded_z(generator, seeds).to(generator.device)
     a, b = z[0::2], z[1::2]
     if space == 'z':
         codes = slerp(a, b, t.to(z)).flatten(0, 1)
@@ -162,18 +162,12 @@ def truncation_codes(generator, seeds, psis: Sequence[float], layers=None,
     """``wp [N * P, L, w_dim]``, sample-major: row = seed, column = psi."""
     _require(generator, 'w', 'the truncation sweep')
     layers = generator.num_layers if layers is None else layers
-    z = seeded_z(generator, seeds).to(_device(generator))
+    z = seeded_z(generator, seeds).to(generator.device)
     # One mapping per psi: truncation stays the generator's own, and the
     # mapping MLP costs a tiny fraction of a synthesis pass.
     columns = [_mapped(generator, z, float(psi), layers, batch_size)['wp']
                for psi in psis]
     return torch.stack(columns, 1).flatten(0, 1), 'wp'
-
-
-def _device(generator) -> torch.device:
-    for tensor in generator.parameters():
-        return tensor.device
-    return torch.device('cpu')
 
 
 @torch.inference_mode()
@@ -182,7 +176,7 @@ def render(generator, codes: Tensor, space: str, noise_mode: str = 'const',
     """``synthesize`` in batches -> ``uint8 [M, 3, H, W]`` on the CPU, with
     a progress line on stderr when there is more than one batch (redrawn
     on a terminal, about every 10% in a log)."""
-    total, out, device = len(codes), [], _device(generator)
+    total, out, device = len(codes), [], generator.device
     line = ProgressLine('generate', total, enabled=progress,
                         min_total=batch_size)
     for start in range(0, total, batch_size):

@@ -10,7 +10,7 @@ from gankd.apis.errors import UserError
 from gankd.kinds import BaseGenerator
 
 __all__ = ['MultiCodeError', 'Z_INITS', 'is_style_based', 'resolve_layer',
-           'generator_device', 'mean_wp', 'initial_codes']
+           'initial_codes']
 
 #: Initialisations of the N codes.
 Z_INITS = ('gaussian', 'zeros', 'mean_w')
@@ -53,29 +53,6 @@ def resolve_layer(generator: BaseGenerator, layer: Union[int, str]) -> str:
     return layer
 
 
-def generator_device(generator: BaseGenerator) -> torch.device:
-    """Where the generator's weights are (CPU for one without any)."""
-    for tensor in generator.parameters():
-        return tensor.device
-    for tensor in generator.buffers():
-        return tensor.device
-    return torch.device('cpu')
-
-
-def mean_wp(generator: BaseGenerator, batch: int) -> Tensor:
-    """``[batch, L, w_dim]`` copies of the average w on every layer.
-
-    Read through ``truncate`` with psi 0 on all layers (``w_avg + 0 *
-    (wp - w_avg)``), so any generator with a w space gives its own
-    average without exposing where it keeps it.
-    """
-    zeros = torch.zeros(1, generator.num_layers, generator.w_dim,
-                        device=generator_device(generator))
-    with torch.no_grad():
-        wp = generator.truncate(zeros, 0.0, generator.num_layers)
-    return wp.detach().expand(batch, -1, -1).clone()
-
-
 def initial_codes(generator: BaseGenerator, num_codes: int, z_init: str,
                   streams: List[torch.Generator]) -> Tensor:
     """The N starting codes of each image.
@@ -103,14 +80,14 @@ def initial_codes(generator: BaseGenerator, num_codes: int, z_init: str,
             raise MultiCodeError(
                 f"z_init='mean_w' needs a w space; {type(generator).__name__}"
                 " has only z: use z_init='gaussian' or 'zeros'")
-        return mean_wp(generator, batch * num_codes).unflatten(
+        return generator.mean_wp(batch * num_codes).unflatten(
             0, (batch, num_codes))
     if z_init == 'gaussian':
         z = torch.stack([generator.sample_z(num_codes, generator=stream)
                          for stream in streams])
     else:
         z = torch.zeros(batch, num_codes, generator.z_dim)
-    z = z.to(generator_device(generator))
+    z = z.to(generator.device)
     if not style:
         return z
     with torch.no_grad():  # all B * N codes mapped as one batch

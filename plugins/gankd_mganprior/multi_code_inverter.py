@@ -11,8 +11,7 @@ from gankd.models.degradations import IdentityDegradation
 from gankd.models.inverters import optimize_codes
 from gankd.registry import MODELS
 from gankd_mganprior.code_init import (Z_INITS, MultiCodeError,
-                                       generator_device, initial_codes,
-                                       is_style_based, mean_wp,
+                                       initial_codes, is_style_based,
                                        resolve_layer)
 
 __all__ = ['MultiCodeInverter']
@@ -146,7 +145,7 @@ class MultiCodeInverter(BaseInverter):
                            device=codes.device)
         state = dict(codes=codes, alpha=alpha)
         if self.style_based:
-            state['shared'] = mean_wp(self.generator, len(streams))
+            state['shared'] = self.generator.mean_wp(len(streams))
         return state
 
     def invert(self, images: Tensor, degradation: Optional[nn.Module] = None,
@@ -190,7 +189,7 @@ class MultiCodeInverter(BaseInverter):
     def decode(self, result: Dict[str, Tensor]) -> Tensor:
         """Render a result (or a moved one): ``[B, 3, H, W]``, not
         clamped, on the generator's device."""
-        device = generator_device(self.generator)
+        device = self.generator.device
         shared = result.get('shared')
         with torch.no_grad():
             return self.compose(

@@ -118,10 +118,7 @@ class LatentEncoderTrainer(FrozenPartsMixin, ModeDispatchMixin, BaseModel):
         """w_avg in the encoder's code shape (zeros for z)."""
         if self.space == 'z':
             return torch.zeros(self.encoder.code_shape)
-        # truncating any code fully (psi 0) gives w_avg on every layer
-        any_w = torch.zeros(1, self.generator.w_dim)
-        wp = self.generator.truncate(any_w.to(self._device()), 0.0,
-                                     self.generator.num_layers)[0]
+        wp = self.generator.mean_wp()[0]
         return wp if self.space == 'wp' else wp[0]
 
     def _device(self) -> torch.device:

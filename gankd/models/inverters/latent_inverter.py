@@ -106,10 +106,6 @@ class LatentInverter(BaseInverter):
                 f"the encoder predicts '{enc_space}' codes, not '{space}': "
                 f"give space='{enc_space}' (or None)")
 
-    def _device(self) -> torch.device:
-        tensor = next(iter(self.generator.parameters()), None)
-        return tensor.device if tensor is not None else torch.device('cpu')
-
     @torch.no_grad()
     def initial_codes(self, observation: Tensor,
                       indices: Sequence[int]) -> Tensor:
@@ -123,19 +119,17 @@ class LatentInverter(BaseInverter):
                                             mode='bilinear',
                                             align_corners=False)
             return self.encoder(observation)
-        if self.init == 'random':
+        if self.init == 'mean':
+            if self.space == 'z':
+                return torch.zeros(batch, gen.z_dim, device=device)
+            wp = gen.mean_wp(batch)
+        else:
             z = torch.stack([gen.sample_z(1, g)[0] for g in
                              self.image_generators(indices, self.seed)])
-        else:
-            z = torch.zeros(batch, gen.z_dim)
-        z = z.to(device)
-        if self.space == 'z':
-            return z
-        if self.init == 'random':
+            z = z.to(device)
+            if self.space == 'z':
+                return z
             wp = gen.mapping(z)['wp']
-        else:  # full truncation of any code: w_avg on every layer
-            wp = gen.mapping(z, truncation_psi=0.0,
-                             truncation_layers=gen.num_layers)['wp']
         return wp if self.space == 'wp' else wp[:, 0]
 
     def render(self, codes: Tensor) -> Tensor:
@@ -144,7 +138,7 @@ class LatentInverter(BaseInverter):
 
     def invert(self, images: Tensor, degradation: Optional[nn.Module] = None,
                indices: Optional[Sequence[int]] = None) -> Dict[str, Tensor]:
-        device = self._device()
+        device = self.generator.device
         observation = images.to(device, torch.float32)
         indices = list(range(len(images)) if indices is None else indices)
         if len(indices) != len(images):
