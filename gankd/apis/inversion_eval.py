@@ -123,15 +123,17 @@ def _save_images(images: Tensor, folder: str) -> None:
             save_png(image.transpose(1, 2, 0), path)
 
 
-def _build_inverter(row: dict, cfg, generator):
+def _build_inverter(row: dict, cfg, generator, loss):
+    """A row's inverter with the shared generator and, unless the row
+    sets them, the shared loss module (its feature net loaded once) and
+    iteration budget."""
     from gankd.kinds import build_inverter
     from gankd.registry import scope_config_types
-    inverter = copy.deepcopy(dict(row['inverter']))
+    inverter = scope_config_types(copy.deepcopy(dict(row['inverter'])))
     inverter.setdefault('num_iters', cfg.num_iters)
-    if cfg.get('loss') is not None:
-        inverter.setdefault('loss', copy.deepcopy(cfg.loss))
-    inverter = scope_config_types(inverter)
-    inverter['generator'] = generator  # after scoping: a module stays one
+    if loss is not None:
+        inverter.setdefault('loss', loss)  # after scoping: modules stay
+    inverter['generator'] = generator
     return build_inverter(inverter)
 
 
@@ -203,6 +205,8 @@ def evaluate_inversion(config: str, work_dir: Optional[str] = None,
     torch.manual_seed(cfg.get('seed', 0))
     generator = build_frozen_generator(cfg.generator.to_dict())
     images = held_out_images(cfg.images.to_dict(), cfg.num_images)
+    loss = None if cfg.get('loss') is None else MODELS.build(
+        scope_config_types(cfg.loss.to_dict()))
     _save_images(images, os.path.join(work_dir, 'images'))
     by_name = {r['name']: r for r in cfg.rows}
     results = {}
@@ -220,7 +224,8 @@ def evaluate_inversion(config: str, work_dir: Optional[str] = None,
                 print(f'{task} / {row}: cached')
             else:
                 inverter = (ObservationOnly() if row == OBSERVATION_ROW else
-                            _build_inverter(by_name[row], cfg, generator))
+                            _build_inverter(by_name[row], cfg, generator,
+                                            loss))
                 cells[row] = evaluate_cell(inverter, images, degradation)
                 _save_cell(path, cells[row])
             cell = cells[row]
