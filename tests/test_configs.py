@@ -87,15 +87,10 @@ def _check_probe(cfg):
     """Probes load trained parts from paths: build them from their configs
     with random weights instead (paper-resolution generators at 16x16),
     then sample and score (or, without predictor, render)."""
-    from gankd.apis.convert import build_config_generator
     from gankd.kinds import build_probe
     from gankd.registry import scope_config_types
     model = cfg.model.to_dict()
-    gen_cfg = load_config(os.path.join(REPO, model['generator']['config']))
-    part = gen_cfg.model.get('generator', gen_cfg.model)
-    if part.resolution > 64:
-        part.resolution = 16
-    generator = build_config_generator(gen_cfg).eval()
+    generator = _random_generator(model['generator'])
     predictor = model.get('predictor')
     if predictor is not None:
         predictor = dict(predictor, checkpoint=None)
