@@ -31,6 +31,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import pluggy
 
 from gankd import hookspecs
+from gankd.errors import UserError
 from gankd.registry import ALL_REGISTRIES
 
 __all__ = [
@@ -47,11 +48,11 @@ ENV_TRACE = 'GANKD_PLUGINS_TRACE'
 CORE = 'gankd'
 
 
-class PluginLoadError(RuntimeError):
+class PluginLoadError(UserError, RuntimeError):
     """A plugin could not be imported or registered."""
 
 
-class DuplicatePluginError(RuntimeError):
+class DuplicatePluginError(UserError, RuntimeError):
     """Two plugins claim the same plugin or component name."""
 
 

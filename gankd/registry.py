@@ -48,6 +48,8 @@ from mmengine.registry import \
     WEIGHT_INITIALIZERS as MMENGINE_WEIGHT_INITIALIZERS
 from mmengine.registry import Registry
 
+from gankd.errors import UserError
+
 __all__ = [
     'RUNNERS', 'RUNNER_CONSTRUCTORS', 'LOOPS', 'HOOKS', 'LOG_PROCESSORS',
     'OPTIMIZERS', 'OPTIM_WRAPPERS', 'OPTIM_WRAPPER_CONSTRUCTORS',
@@ -62,7 +64,7 @@ __all__ = [
 SCOPE = 'gankd'
 
 
-class UnknownComponentError(KeyError):
+class UnknownComponentError(UserError, KeyError):
     """A config names a type that no loaded registry holds."""
 
     def __str__(self) -> str:  # KeyError would quote the message
@@ -186,8 +188,10 @@ class GankdRegistry(Registry):
     def import_from_location(self) -> None:
         if not self._imported:
             super().import_from_location()
-            from gankd.plugins import load_plugins  # plugins imports us
-            load_plugins()
+        # Also after unload_plugins() (tests, notebooks): the next lookup
+        # loads them again. A no-op once they are loaded.
+        from gankd.plugins import load_plugins  # plugins imports us
+        load_plugins()
 
 
 def scope_config_types(cfg: Any) -> Any:

@@ -2,7 +2,6 @@
 and classifies a batch; embedded datasets build and yield samples."""
 import glob
 import os
-
 import warnings
 
 import pytest
@@ -11,7 +10,8 @@ from mmengine.registry import DATASETS as ROOT_DATASETS
 from mmengine.registry import MODELS as ROOT_MODELS
 from mmengine.registry import DefaultScope
 
-from gankd.apis.config import load_config, prepare_config
+from gankd.apis.config import prepare_config
+from gankd.config import load_config
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIGS = sorted(
@@ -120,7 +120,7 @@ def _trained_parts(model) -> bool:
 
 
 def _random_generator(spec: dict):
-    from gankd.apis.convert import build_config_generator
+    from gankd.utils.frozen_generator import build_config_generator
     gen_cfg = load_config(os.path.join(REPO, spec['config']))
     part = gen_cfg.model.get('generator', gen_cfg.model)
     if part.resolution > 64:

@@ -77,7 +77,7 @@ def test_its_config_check_stops_a_bad_run(installed, run_tool, tmp_path):
 
 def test_config_root_resolves(installed):
     """gankd_config_roots: prefix:: paths resolve into the plugin."""
-    from gankd.apis.config import resolve_config_path
+    from gankd.config import resolve_config_path
     path = resolve_config_path(CONFIG)
     assert path.endswith(os.path.join('gankd_example', 'configs',
                                       CONFIG.split('::')[1]))
@@ -102,9 +102,10 @@ def test_model_index_verifies_the_shipped_weights(installed, tmp_path):
 
 def test_converter_loads_legacy_weights_exactly(installed, tmp_path):
     """gankd_checkpoint_converters: detection, exact values, strict keys."""
+    import gankd_example
+
     from gankd.registry import MODELS
     from gankd.utils.converters import ConversionError, convert_checkpoint
-    import gankd_example
     state = convert_checkpoint(gankd_example.WEIGHTS)  # detected by matches
     legacy = torch.load(gankd_example.WEIGHTS, weights_only=True)
     assert state['backbone.layers.0.weight'].equal(legacy['net.0.weight'])

@@ -22,23 +22,44 @@ def hookspec_names():
             if name.startswith('gankd_') and callable(obj)]
 
 
+def imported_modules(path):
+    """Every module ``path`` imports, at any depth, by statement or by
+    ``import_module`` / ``__import__`` with a constant name."""
+    names = []
+    for node in ast.walk(ast.parse(open(path).read(), path)):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.append(node.module)
+        elif isinstance(node, ast.Call) and getattr(
+                node.func, 'attr', getattr(node.func, 'id', '')) in (
+                    'import_module', '__import__') and node.args and \
+                isinstance(node.args[0], ast.Constant):
+            names.append(str(node.args[0].value))
+    return names
+
+
 def test_core_never_imports_plugin_packages():
-    offenders = []
-    for path in python_files('gankd'):
-        tree = ast.parse(open(path).read(), path)
-        for node in ast.walk(tree):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                names = [node.module]
-            elif isinstance(node, ast.Call) and getattr(
-                    node.func, 'attr', getattr(node.func, 'id', '')) in (
-                        'import_module', '__import__') and node.args and \
-                    isinstance(node.args[0], ast.Constant):
-                names = [str(node.args[0].value)]
-            offenders += [f'{os.path.relpath(path, REPO)}: {name}'
-                          for name in names if name.startswith('gankd_')]
+    offenders = [f'{os.path.relpath(path, REPO)}: {name}'
+                 for path in python_files('gankd')
+                 for name in imported_modules(path)
+                 if name.startswith('gankd_')]
+    assert offenders == []
+
+
+def test_imports_run_one_way_library_code_never_imports_commands():
+    """tools -> gankd.apis (and gankd.cli) -> plugins, models, datasets,
+    evaluation, engine -> core: nothing below the command layer imports
+    it (errors, config reading and frozen-model loading are core)."""
+    command_layer = ('gankd.apis', 'gankd.cli')
+    library = [path for folder in ('gankd', 'plugins')
+               for path in python_files(folder)
+               if not os.path.relpath(path, REPO).startswith(
+                   (os.path.join('gankd', 'apis'),
+                    os.path.join('gankd', 'cli.py')))]
+    offenders = [f'{os.path.relpath(path, REPO)}: {name}'
+                 for path in library for name in imported_modules(path)
+                 if name.startswith(command_layer)]
     assert offenders == []
 
 

@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
-from gankd.apis.errors import report_user_errors
+from gankd.errors import report_user_errors
 
 __all__ = ['Run', 'PRESETS', 'run_benchmark', 'main']
 

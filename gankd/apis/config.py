@@ -1,7 +1,6 @@
-"""Loading and checking configs before a Runner is built.
+"""Checking configs before a Runner is built (reading them is
+:mod:`gankd.config`).
 
-* ``<prefix>::path/to/config.py`` resolves through the plugins'
-  ``gankd_config_roots`` (``gankd::`` is this repository's ``configs/``).
 * :func:`prepare_config` applies plugins' CLI arguments, scopes the model
   subtree (:func:`gankd.registry.scope_config_types`) and runs the read-only
   checks: gankd's own (every component type resolves, nested model parts
@@ -17,62 +16,16 @@ from typing import List, Optional
 
 from mmengine.config import Config, DictAction
 
+from gankd.config import ConfigError
 from gankd.plugins import hook_results
 from gankd.registry import (ALL_REGISTRIES, DATASETS, METRICS, MODELS,
-                            UnknownComponentError, type_scope, find_type,
-                            resolve_type, scope_config_types)
+                            UnknownComponentError, find_type, resolve_type,
+                            scope_config_types, type_scope)
 
 __all__ = [
-    'ConfigError', 'config_roots', 'resolve_config_path', 'load_config',
     'check_config', 'prepare_config', 'add_common_arguments',
     'apply_common_arguments', 'build_model'
 ]
-
-REPO_CONFIGS = os.path.join(
-    os.path.dirname(os.path.dirname(os.path.dirname(__file__))), 'configs')
-
-
-class ConfigError(ValueError):
-    """A config cannot be used; the message lists each problem on a line."""
-
-
-def config_roots() -> dict:
-    """prefix -> folder, from gankd and every loaded plugin."""
-    roots = {'gankd': REPO_CONFIGS}
-    owners = {'gankd': 'gankd itself'}
-    for plugin, result in hook_results('gankd_config_roots'):
-        for prefix, folder in result.items():
-            if prefix in roots and roots[prefix] != folder:
-                raise ConfigError(
-                    f"config prefix '{prefix}::' is claimed by both "
-                    f"{owners[prefix]} and plugin '{plugin}'; a plugin "
-                    'should use its own name')
-            roots[prefix] = folder
-            owners[prefix] = f"plugin '{plugin}'"
-    return roots
-
-
-def resolve_config_path(path: str) -> str:
-    """Turn ``prefix::rel/path.py`` into a file path; check it exists."""
-    if '::' in path:
-        prefix, _, rel = path.partition('::')
-        roots = config_roots()
-        if prefix not in roots:
-            raise ConfigError(
-                f"unknown config prefix '{prefix}::' in {path}; known: "
-                f"{', '.join(sorted(roots))} (is the plugin installed?)")
-        path = os.path.join(roots[prefix], rel)
-    if not os.path.isfile(path):
-        raise ConfigError(f'config file not found: {path}')
-    return path
-
-
-def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
-    """Read a config (``prefix::`` allowed) and merge ``cfg_options``."""
-    cfg = Config.fromfile(resolve_config_path(path))
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
-    return cfg
 
 
 def _check_type(field: str, cfg, registry) -> List[str]:

@@ -14,8 +14,9 @@ from typing import List, Optional, Tuple
 
 from mmengine.config import Config, ConfigDict
 
-from gankd.apis.config import ConfigError, build_model, load_config
-from gankd.apis.errors import report_user_errors
+from gankd.apis.config import build_model
+from gankd.config import ConfigError, load_config
+from gankd.errors import report_user_errors
 
 __all__ = ['export_student', 'build_parser', 'main']
 

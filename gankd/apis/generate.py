@@ -21,13 +21,14 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from gankd.apis.errors import report_user_errors
+from gankd.errors import UserError, report_user_errors
+from gankd.utils.images import image_grid, save_png, to_uint8
 from gankd.utils.progress import ProgressLine
 
 __all__ = [
     'GenerationError', 'parse_seeds', 'seeded_z', 'slerp', 'lerp',
-    'to_uint8', 'image_grid', 'grid_codes', 'interpolation_codes',
-    'truncation_codes', 'render', 'generate', 'save_png', 'save_codes',
+    'grid_codes', 'interpolation_codes',
+    'truncation_codes', 'render', 'generate', 'save_codes',
     'build_parser', 'main'
 ]
 
@@ -35,7 +36,7 @@ DEFAULT_NUM = dict(grid=16, interpolate=4, truncation=4)
 CODE_SUFFIXES = ('.npy', '.pt', '.pth')
 
 
-class GenerationError(ValueError):
+class GenerationError(UserError):
     """A mode or option this generator does not support."""
 
 
@@ -74,27 +75,8 @@ def lerp(a: Tensor, b: Tensor, t: Tensor) -> Tensor:
     return (1 - t) * a[:, None] + t * b[:, None]
 
 
-def to_uint8(images: Tensor) -> Tensor:
-    """``[N, 3, H, W]`` in ``[-1, 1]`` -> ``uint8``, rounding half up."""
-    return torch.floor((images + 1) * 127.5 + 0.5).clamp(0, 255).to(
-        torch.uint8)
 
 
-def image_grid(images: Tensor, nrow: int, padding: int = 2,
-               fill: int = 255) -> np.ndarray:
-    """``uint8 [N, 3, H, W]`` -> ``[rows*(H+p)+p, nrow*(W+p)+p, 3]`` RGB;
-    image ``i`` at row ``i // nrow``, column ``i % nrow``, ``p`` pixels of
-    ``fill`` around every tile."""
-    n, _, h, w = images.shape
-    rows = math.ceil(n / nrow)
-    grid = np.full((rows * (h + padding) + padding,
-                    nrow * (w + padding) + padding, 3), fill, np.uint8)
-    tiles = images.permute(0, 2, 3, 1).numpy()
-    for i, tile in enumerate(tiles):
-        y = padding + (i // nrow) * (h + padding)
-        x = padding + (i % nrow) * (w + padding)
-        grid[y:y + h, x:x + w] = tile
-    return grid
 
 
 def _require(generator, space: str, what: str) -> None:
@@ -229,15 +211,6 @@ def generate(generator, mode: str, seeds: Sequence[int], nrow=None,
                 nrow=nrow)
 
 
-def save_png(grid: np.ndarray, path: str) -> None:
-    """Write an RGB ``uint8 [H, W, 3]`` array as PNG, atomically."""
-    import cv2
-
-    from gankd.utils.checkpoint import atomic_write_bytes
-    ok, encoded = cv2.imencode('.png', np.ascontiguousarray(grid[..., ::-1]))
-    if not ok:
-        raise GenerationError(f'{path}: PNG encoding failed')
-    atomic_write_bytes(encoded.tobytes(), path)
 
 
 def save_codes(path: str, codes: Tensor, info: dict) -> None:
@@ -314,8 +287,8 @@ def main(argv: Optional[List[str]] = None, prog: Optional[str] = None):
 
 
 def _run(args: argparse.Namespace) -> dict:
-    from gankd.apis.config import load_config
-    from gankd.apis.convert import load_generator
+    from gankd.config import load_config
+    from gankd.utils.frozen_generator import load_generator
     if args.save_codes and not args.save_codes.endswith(CODE_SUFFIXES):
         raise GenerationError(f'{args.save_codes}: codes are saved as '
                               f"{' or '.join(CODE_SUFFIXES)}")

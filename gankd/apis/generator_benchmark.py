@@ -27,8 +27,8 @@ from typing import List, Optional
 import torch
 from mmengine.config import Config
 
-from gankd.apis.config import load_config
-from gankd.apis.errors import report_user_errors
+from gankd.config import load_config
+from gankd.errors import report_user_errors
 from gankd.utils.checkpoint import atomic_write_bytes
 from gankd.utils.complexity import count_call_flops
 

@@ -32,9 +32,9 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from gankd.apis.errors import UserError, report_user_errors
+from gankd.errors import UserError, report_user_errors
 
-__all__ = ['held_out_images', 'evaluate_cell', 'evaluate_inversion',
+__all__ = ['evaluate_cell', 'evaluate_inversion',
            'markdown_table', 'build_parser', 'main']
 
 
@@ -42,17 +42,10 @@ class EvaluationError(UserError):
     """An evaluation config that cannot run."""
 
 
-def held_out_images(dataset: dict, num_images: int) -> Tensor:
-    """The first ``num_images`` images of a gankd dataset (``img``: uint8
-    BGR ``[H, W, 3]``) as RGB ``[M, 3, H, W]`` in ``[-1, 1]``."""
-    from gankd.registry import DATASETS
-    data = DATASETS.build(dict(dataset, num_samples=num_images))
-    images = np.stack([data[i]['img'][..., ::-1] for i in range(num_images)])
-    return torch.from_numpy(images.copy()).permute(0, 3, 1, 2) / 127.5 - 1
 
 
 def _uint8(images: Tensor) -> np.ndarray:
-    from gankd.apis.generate import to_uint8
+    from gankd.utils.images import to_uint8
     return to_uint8(images.detach().cpu()).numpy()
 
 
@@ -115,7 +108,7 @@ def _load_cell(path: str) -> dict:
 def _save_images(images: Tensor, folder: str) -> None:
     """The clean images as PNG files (``0000.png``, ...), inputs for
     ``tools/invert.py`` and ``tools/edit.py``."""
-    from gankd.apis.generate import save_png
+    from gankd.utils.images import save_png
     os.makedirs(folder, exist_ok=True)
     for i, image in enumerate(_uint8(images)):
         path = os.path.join(folder, f'{i:04d}.png')
@@ -165,7 +158,7 @@ def _grid(task: str, images: Tensor, cells: Dict[str, dict],
     """One sample grid per task: clean, observation (upsampled to the
     image size by nearest neighbour), then each row's output; pixels
     repeated ``zoom`` times (small images)."""
-    from gankd.apis.generate import image_grid, save_png
+    from gankd.utils.images import image_grid, save_png
     clean = _uint8(images[:count])
     size = clean.shape[-1]
     first = next(iter(cells.values()))['observation'][:count]
@@ -185,9 +178,10 @@ def evaluate_inversion(config: str, work_dir: Optional[str] = None,
                        grid_images: int = 4) -> dict:
     """Run (or resume) the evaluation of ``config``; returns the results
     ``{task: {row: dict(psnr, ssim, seconds, loss)}}``."""
-    from gankd.apis.convert import build_frozen_generator
-    from gankd.apis.config import load_config
+    from gankd.config import load_config
     from gankd.registry import MODELS, scope_config_types
+    from gankd.utils.frozen_generator import build_frozen_generator
+    from gankd.utils.images import dataset_images
     cfg = load_config(config, cfg_options)
     all_rows = [r['name'] for r in cfg.rows]
     all_tasks = list(cfg.tasks)
@@ -204,7 +198,7 @@ def evaluate_inversion(config: str, work_dir: Optional[str] = None,
     os.makedirs(os.path.join(work_dir, 'cells'), exist_ok=True)
     torch.manual_seed(cfg.get('seed', 0))
     generator = build_frozen_generator(cfg.generator.to_dict())
-    images = held_out_images(cfg.images.to_dict(), cfg.num_images)
+    images = dataset_images(cfg.images.to_dict(), cfg.num_images)
     loss = None if cfg.get('loss') is None else MODELS.build(
         scope_config_types(cfg.loss.to_dict()))
     _save_images(images, os.path.join(work_dir, 'images'))

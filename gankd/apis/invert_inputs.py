@@ -10,7 +10,7 @@ from typing import List, Sequence, Tuple
 import numpy as np
 import torch
 
-from gankd.apis.errors import UserError
+from gankd.errors import UserError
 
 __all__ = ['InputListError', 'ImageInputError', 'IMAGE_SUFFIXES',
            'list_inputs', 'read_image']

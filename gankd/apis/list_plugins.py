@@ -3,9 +3,9 @@ import argparse
 import json
 from typing import Dict, List, Optional
 
+from gankd.errors import report_user_errors
 from gankd.plugins import ENTRY_POINT_GROUP, plugin_infos
 from gankd.registry import ALL_REGISTRIES
-from gankd.apis.errors import report_user_errors
 
 __all__ = ['build_parser', 'plugin_report', 'main']
 

@@ -4,8 +4,9 @@ from typing import List, Optional
 
 from mmengine.config import DictAction
 
-from gankd.apis.config import load_config, prepare_config
-from gankd.apis.errors import report_user_errors
+from gankd.apis.config import prepare_config
+from gankd.config import load_config
+from gankd.errors import report_user_errors
 
 __all__ = ['build_parser', 'main']
 

@@ -14,7 +14,7 @@ import os
 import time
 from typing import List, Optional
 
-from gankd.apis.errors import report_user_errors
+from gankd.errors import report_user_errors
 
 __all__ = ['build_parser', 'main', 'run_probe_config']
 
@@ -38,7 +38,7 @@ def run_probe_config(config: str, work_dir: Optional[str] = None,
     The samples cache is keyed by a digest of ``model``, so editing the
     generator, predictor or truncation resamples.
     """
-    from gankd.apis.config import ConfigError, load_config
+    from gankd.config import ConfigError, load_config
     from gankd.kinds import build_probe
     from gankd.registry import scope_config_types
     cfg = load_config(config, cfg_options)

@@ -32,7 +32,8 @@ class StepCost:
 def _build(config: str, options: dict):
     """The model of ``config`` after ``options``, teacher left random
     (timing and counting do not need its weights)."""
-    from gankd.apis.config import build_model, load_config
+    from gankd.apis.config import build_model
+    from gankd.config import load_config
     return build_model(load_config(config, dict(options)))
 
 

@@ -4,8 +4,9 @@ import json
 from typing import List, Optional
 
 from gankd.apis.config import (add_common_arguments, apply_common_arguments,
-                               load_config, prepare_config)
-from gankd.apis.errors import report_user_errors
+                               prepare_config)
+from gankd.config import load_config
+from gankd.errors import report_user_errors
 
 __all__ = ['build_parser', 'test', 'main']
 

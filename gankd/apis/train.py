@@ -3,8 +3,9 @@ import argparse
 from typing import List, Optional
 
 from gankd.apis.config import (add_common_arguments, apply_common_arguments,
-                               load_config, prepare_config)
-from gankd.apis.errors import report_user_errors
+                               prepare_config)
+from gankd.config import load_config
+from gankd.errors import report_user_errors
 
 __all__ = ['build_parser', 'train', 'main']
 

@@ -2,7 +2,7 @@
 generator's samples (the latent encoder)."""
 from torch.utils.data import Dataset
 
-from gankd.apis.errors import UserError
+from gankd.errors import UserError
 from gankd.registry import DATASETS
 
 __all__ = ['LatentSeedDataset']

@@ -13,8 +13,8 @@ from typing import Union
 import numpy as np
 import torch
 
-from gankd.apis.errors import UserError
-from gankd.apis.generate import to_uint8
+from gankd.errors import UserError
+from gankd.utils.images import to_uint8
 
 __all__ = ['ImageQualityError', 'psnr', 'ssim', 'to_uint8']
 

@@ -11,6 +11,7 @@ from typing import Callable, Dict, Mapping, Optional, Sequence
 
 import torch
 
+from gankd.errors import UserError
 from gankd.plugins import hook_results
 from gankd.utils.checkpoint import load_weights
 
@@ -26,7 +27,7 @@ __all__ = [
 GENFORCE_CONTAINERS = ('generator_smooth', 'generator', 'state_dict')
 
 
-class ConversionError(ValueError):
+class ConversionError(UserError):
     """A checkpoint does not fit the converter; names the offending key."""
 
 

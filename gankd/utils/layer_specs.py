@@ -10,7 +10,7 @@ from typing import Iterable, List, Optional, Union
 
 import numpy as np
 
-from gankd.apis.errors import UserError
+from gankd.errors import UserError
 
 __all__ = [
     'LayerSpecError', 'parse_layers', 'format_layers', 'layer_strength',

@@ -7,6 +7,7 @@ against the entry's sha256 before it is used.
 import hashlib
 from typing import Dict
 
+from gankd.errors import UserError
 from gankd.plugins import hook_results
 
 __all__ = ['ModelIndexError', 'model_index', 'verify_weights', 'sha256sum']
@@ -14,7 +15,7 @@ __all__ = ['ModelIndexError', 'model_index', 'verify_weights', 'sha256sum']
 REQUIRED_KEYS = ('name', 'config', 'filename', 'sha256', 'source')
 
 
-class ModelIndexError(ValueError):
+class ModelIndexError(UserError):
     """A malformed entry, an unknown name, or a file that fails its check."""
 
 

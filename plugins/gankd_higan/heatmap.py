@@ -4,7 +4,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from gankd.apis.errors import UserError
+from gankd.errors import UserError
 from gankd_interfacegan.plots import plot_heatmap
 
 __all__ = ['LEVEL_ORDER', 'order_by_level', 'plot_layer_heatmap']

@@ -6,7 +6,7 @@ from typing import List, Sequence
 
 import numpy as np
 
-from gankd.apis.errors import UserError
+from gankd.errors import UserError
 
 __all__ = ['select_layers']
 

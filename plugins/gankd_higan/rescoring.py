@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from gankd.apis.errors import UserError
+from gankd.errors import UserError
 from gankd.utils.layer_specs import parse_layers
 
 __all__ = ['RescoreError', 'rescore', 'edit_offsets']

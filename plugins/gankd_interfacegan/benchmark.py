@@ -22,7 +22,7 @@ from typing import List, Optional
 
 import torch
 
-from gankd.apis.errors import report_user_errors
+from gankd.errors import report_user_errors
 from gankd.utils.checkpoint import atomic_write_bytes
 from gankd_interfacegan.report_markdown import table
 
@@ -160,7 +160,7 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
 
 @report_user_errors
 def main(argv: Optional[List[str]] = None, prog: Optional[str] = None):
-    from gankd.apis.config import load_config
+    from gankd.config import load_config
     from gankd.kinds import build_probe
     from gankd.registry import scope_config_types
     argv = sys.argv[1:] if argv is None else list(argv)

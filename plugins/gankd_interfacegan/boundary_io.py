@@ -12,7 +12,7 @@ import pickle
 
 import numpy as np
 
-from gankd.apis.errors import UserError
+from gankd.errors import UserError
 from gankd.utils.checkpoint import atomic_write_bytes
 
 __all__ = ['BoundaryFormatError', 'load_boundary', 'save_boundary']

@@ -10,7 +10,7 @@ from typing import Optional, Sequence, Union
 import numpy as np
 import torch
 
-from gankd.apis.errors import UserError
+from gankd.errors import UserError
 
 __all__ = ['BoundaryOpsError', 'renormalize_z', 'project_boundary',
            'project_two_conditions', 'cosine_matrix', 'edit_codes']

@@ -12,7 +12,7 @@ from typing import List, Optional, Tuple
 
 import numpy as np
 
-from gankd.apis.errors import UserError
+from gankd.errors import UserError
 
 __all__ = ['BoundarySearchError', 'BoundaryFit', 'select_extremes',
            'train_boundary', 'train_layerwise_boundaries']

@@ -1,5 +1,5 @@
 """Errors of the probe plugins (one line naming the input and the fix)."""
-from gankd.apis.errors import UserError
+from gankd.errors import UserError
 
 __all__ = ['ProbeError']
 

@@ -8,9 +8,9 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from gankd.apis.convert import build_frozen_generator
 from gankd.kinds import BaseProbe
 from gankd.registry import MODELS, scope_config_types
+from gankd.utils.frozen_generator import build_frozen_generator
 from gankd.utils.layer_specs import layer_strength
 from gankd.utils.progress import ProgressLine
 from gankd_interfacegan.boundary_io import load_boundary

@@ -4,7 +4,7 @@ from typing import Sequence
 
 import numpy as np
 
-from gankd.apis.errors import UserError
+from gankd.errors import UserError
 from gankd.utils.figures import save_figure
 
 __all__ = ['heatmap_figure', 'plot_heatmap', 'plot_score_curves']

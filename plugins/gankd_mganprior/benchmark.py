@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from gankd.apis.errors import report_user_errors
+from gankd.errors import report_user_errors
 from gankd.utils.checkpoint import atomic_write_bytes
 from gankd_mganprior.multi_code_inverter import MultiCodeInverter
 
@@ -47,8 +47,8 @@ class PerCodeLoopInverter(MultiCodeInverter):
 
 
 def _mean_psnr(inverter, record: dict, images: Tensor) -> float:
-    from gankd.apis.generate import to_uint8
     from gankd.evaluation import psnr
+    from gankd.utils.images import to_uint8
     names = ['codes', 'alpha'] + (['shared'] if inverter.style_based else [])
     result = dict(zip(names, record['params']))
     output = inverter.decode(result).clamp(-1, 1).cpu()
@@ -77,12 +77,12 @@ def benchmark_inversion(config: str, num_images: int = 4,
                         ) -> dict:
     """Both variants on the first ``num_images`` held-out images of the
     config's ``images``; returns their timings and the difference."""
-    from gankd.apis.config import load_config
-    from gankd.apis.convert import build_frozen_generator
-    from gankd.apis.inversion_eval import held_out_images
+    from gankd.config import load_config
     from gankd.registry import MODELS, scope_config_types
+    from gankd.utils.frozen_generator import build_frozen_generator
+    from gankd.utils.images import dataset_images
     cfg = load_config(config)
-    images = held_out_images(cfg.images.to_dict(), num_images)
+    images = dataset_images(cfg.images.to_dict(), num_images)
     model = scope_config_types(cfg.model.to_dict())
     model.pop('type')
     model.update(generator=build_frozen_generator(model['generator']),

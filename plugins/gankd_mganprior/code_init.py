@@ -6,7 +6,7 @@ from typing import List, Union
 import torch
 from torch import Tensor
 
-from gankd.apis.errors import UserError
+from gankd.errors import UserError
 from gankd.kinds import BaseGenerator
 
 __all__ = ['MultiCodeError', 'Z_INITS', 'is_style_based', 'resolve_layer',

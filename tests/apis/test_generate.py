@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 import torch
 
-from gankd.apis.convert import load_generator
-from gankd.apis.generate import (GenerationError, generate, image_grid,
+from gankd.apis.generate import (GenerationError, generate,
                                  interpolation_codes, lerp, parse_seeds,
-                                 render, save_codes, slerp, to_uint8)
+                                 render, save_codes, slerp)
 from gankd.registry import MODELS
+from gankd.utils.frozen_generator import load_generator
+from gankd.utils.images import image_grid, to_uint8
 
 
 @pytest.fixture
@@ -183,8 +184,12 @@ def test_stylegan2_fixture_grid_and_sweep(toys, tmp_path):
     sweep = generate(generator, 'truncation', [0, 1], psis=[0.0, 1.0],
                      progress=False)['images'].view(2, 2, 3, 64, 64)
     assert torch.equal(sweep[0, 0], sweep[1, 0])
-    np.testing.assert_array_equal(sweep[:, 1].permute(0, 2, 3, 1).numpy(),
-                                  expected)  # psi 1 is untruncated
+    # psi 1 is untruncated. The sweep renders 4 images per batch, the
+    # reference 2: BLAS blocking then differs in the last float bit, which
+    # can flip a rounding at .5 (seen on some CPUs: 1 of 24,576 values).
+    diff = np.abs(sweep[:, 1].permute(0, 2, 3, 1).numpy().astype(int)
+                  - expected.astype(int))
+    assert diff.max() <= 1 and (diff > 0).mean() < 1e-3
 
 
 def test_tool_writes_the_grid_png_and_codes(toys, run_tool, tmp_path,

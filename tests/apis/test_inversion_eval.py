@@ -11,6 +11,7 @@ import torch
 
 from gankd.apis import inversion_eval
 from gankd.evaluation import psnr
+from gankd.utils.images import dataset_images
 
 GAN = 'tests/data/configs/tiny_stylegan2_gan.py'
 CONFIG = f"""
@@ -35,7 +36,7 @@ rows = [
 
 @pytest.fixture(scope='module')
 def evaluated(tmp_path_factory):
-    from gankd.apis.convert import build_config_generator
+    from gankd.utils.frozen_generator import build_config_generator
     root = tmp_path_factory.mktemp('eval')
     torch.manual_seed(0)
     torch.save(build_config_generator(GAN).state_dict(), root / 'g.pth')
@@ -48,7 +49,7 @@ def evaluated(tmp_path_factory):
 
 def test_scores_are_those_of_the_saved_outputs(evaluated):
     config, work, results = evaluated
-    images = inversion_eval.held_out_images(dict(
+    images = dataset_images(dict(
         type='SynthFaces', split='test', seed=0, img_size=16,
         num_identities=8), 3)
     clean = ((images + 1) * 127.5).round().clamp(0, 255).to(torch.uint8)

@@ -7,14 +7,14 @@ import cv2
 import numpy as np
 import pytest
 import torch
+from mmengine.config import Config
 
 from gankd.apis import edit as edit_api
-from gankd.apis.convert import build_config_generator
-from gankd.apis.generate import to_uint8
 from gankd.apis.probe import run_probe_config
 from gankd.kinds import build_probe
 from gankd.registry import MODELS, scope_config_types
-from mmengine.config import Config
+from gankd.utils.frozen_generator import build_config_generator
+from gankd.utils.images import to_uint8
 
 GAN = 'tests/data/configs/tiny_stylegan2_gan.py'
 SCORER = 'tests/data/configs/tiny_face_attribute_scorer.py'

@@ -17,7 +17,8 @@ def test_every_phase_is_timed_and_ratio_uses_the_costliest():
 
 
 def test_complexity_is_the_deployed_students():
-    from gankd.apis.config import build_model, load_config
+    from gankd.apis.config import build_model
+    from gankd.config import load_config
     params, flops = model_complexity(CONFIG, {})
     student = build_model(load_config(CONFIG)).student
     assert params == sum(p.numel() for p in student.parameters())

@@ -3,7 +3,7 @@ edit strength."""
 import numpy as np
 import pytest
 
-from gankd.apis.errors import UserError
+from gankd.errors import UserError
 from gankd.utils.layer_specs import (LayerSpecError, format_layers,
                                      layer_strength, parse_layers)
 

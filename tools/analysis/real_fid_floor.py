@@ -21,8 +21,8 @@ from mmengine.registry import DefaultScope
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
     __file__)))))
-from gankd.apis.config import load_config  # noqa: E402
-from gankd.apis.errors import report_user_errors  # noqa: E402
+from gankd.config import load_config  # noqa: E402
+from gankd.errors import report_user_errors  # noqa: E402
 
 
 def real_features(cfg, split: str, extractor, batch_size: int = 100):

@@ -19,7 +19,7 @@ import warnings
 
 import torch
 
-from gankd.apis.config import load_config
+from gankd.config import load_config
 from gankd.models.distillers.single_teacher_distiller import model_config
 from gankd.registry import MODELS, scope_config_types
 
@@ -31,8 +31,8 @@ def _width(value: str):
 def _teacher_channels(model: dict, input_size: int) -> int:
     """C_T at the config's teacher layer (a random teacher: only the shape
     is read)."""
-    from gankd_residual_kd.model_utils import last_output
     from gankd.models.recorders import RecorderManager
+    from gankd_residual_kd.model_utils import last_output
     teacher = MODELS.build(scope_config_types(model_config(model['teacher'])))
     manager = RecorderManager(dict(feat=dict(
         type='ModuleOutputsRecorder',

@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from gankd.apis.errors import UserError
+from gankd.errors import UserError
 from gankd.registry import MODELS
 
 __all__ = ['DegradationError', 'BaseDegradation', 'IdentityDegradation',

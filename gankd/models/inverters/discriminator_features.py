@@ -42,7 +42,7 @@ class DiscriminatorFeatures(nn.Module):
     def __init__(self, config: str, checkpoint: str,
                  layers: Sequence[str]) -> None:
         super().__init__()
-        from gankd.apis.config import load_config  # apis imports the CLI
+        from gankd.config import load_config
         require_file(checkpoint, 'DiscriminatorFeatures', 'checkpoint')
         cfg = load_config(config).model.get('discriminator')
         if cfg is None:

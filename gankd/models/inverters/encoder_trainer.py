@@ -7,10 +7,11 @@ from mmengine.config import ConfigDict
 from mmengine.model import BaseModel
 from torch import Tensor
 
-from gankd.apis.convert import build_frozen_generator
 from gankd.kinds import FrozenPartsMixin, ModeDispatchMixin
 from gankd.models.gans.sampling import seeded_latents
 from gankd.registry import MODELS, scope_config_types
+from gankd.utils.frozen_generator import build_frozen_generator
+
 from .inversion_loss import InversionLoss
 from .latent_encoder import LatentEncoderError
 

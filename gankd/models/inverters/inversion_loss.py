@@ -6,7 +6,7 @@ from typing import Dict, List, Optional
 import torch
 from torch import Tensor, nn
 
-from gankd.apis.errors import UserError
+from gankd.errors import UserError
 from gankd.registry import MODELS, scope_config_types
 
 __all__ = ['InversionLoss', 'InversionLossError']

@@ -7,7 +7,7 @@ import torch
 from mmengine.model import BaseModule
 from torch import Tensor, nn
 
-from gankd.apis.errors import UserError
+from gankd.errors import UserError
 from gankd.registry import MODELS, scope_config_types
 
 __all__ = ['LatentEncoder', 'LatentEncoderError', 'build_frozen_encoder']
@@ -119,7 +119,7 @@ def build_frozen_encoder(cfg: Union[dict, nn.Module]) -> LatentEncoder:
     if isinstance(cfg, nn.Module):
         encoder = cfg
     elif 'config' in cfg:
-        from gankd.apis.config import load_config
+        from gankd.config import load_config
         from gankd.utils.checkpoint import load_training_checkpoint
         if set(cfg) != {'config', 'checkpoint'}:
             raise LatentEncoderError(

@@ -4,10 +4,10 @@ import os
 from typing import List, Optional
 
 import torch.nn.functional as F
-from torchvision.models.vgg import cfgs, make_layers
 from torch import Tensor, nn
+from torchvision.models.vgg import cfgs, make_layers
 
-from gankd.apis.errors import UserError
+from gankd.errors import UserError
 from gankd.registry import MODELS
 from gankd.utils.checkpoint import load_weights
 

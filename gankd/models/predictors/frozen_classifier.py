@@ -102,7 +102,7 @@ class FrozenClassifier(nn.Module):
     def __init__(self, config: str, checkpoint: Optional[str] = None,
                  input_size: Optional[int] = None) -> None:
         super().__init__()
-        from gankd.apis.config import load_config  # apis imports the CLI
+        from gankd.config import load_config
         owner = type(self).__name__
         cfg = load_config(config)
         self.classifier_cfg = cfg

@@ -7,7 +7,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 import torch
 from torch import Tensor
 
-from gankd.apis.errors import UserError
+from gankd.errors import UserError
 
 __all__ = ['SemanticSpecError', 'OutputGroup', 'Readout', 'parse_semantics',
            'read_scores']

@@ -187,8 +187,8 @@ def test_config_trains_with_the_runner_and_loads(tmp_path, run_tool):
 def test_real_configs_fit_their_generators(name):
     """The encoder dims of the shipped configs fit the generators they
     name (random weights: the trained checkpoints are the lead's runs)."""
-    from gankd.apis.config import load_config
-    from gankd.apis.convert import build_config_generator
+    from gankd.config import load_config
+    from gankd.utils.frozen_generator import build_config_generator
     cfg = load_config(os.path.join(
         REPO, 'configs', 'inversion',
         f'encoder_{name}-c64_synthfaces32.py')).model.to_dict()

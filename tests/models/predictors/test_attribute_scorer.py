@@ -8,7 +8,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from gankd.apis.errors import UserError
+from gankd.errors import UserError
 from gankd.models.predictors import SemanticSpecError
 from gankd.registry import DATASETS, MODELS
 

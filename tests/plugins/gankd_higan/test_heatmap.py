@@ -4,7 +4,7 @@ import os
 import numpy as np
 import pytest
 
-from gankd.apis.errors import UserError
+from gankd.errors import UserError
 from gankd_higan.heatmap import order_by_level, plot_layer_heatmap
 from gankd_interfacegan.plots import heatmap_figure, plot_heatmap
 

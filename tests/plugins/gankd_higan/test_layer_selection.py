@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from gankd.apis.errors import UserError
+from gankd.errors import UserError
 from gankd.utils.layer_specs import layer_strength, parse_layers
 from gankd_higan.layer_selection import select_layers
 from gankd_higan.rescoring import edit_offsets

@@ -5,9 +5,9 @@ import os
 import numpy as np
 import pytest
 
-from gankd.apis.errors import UserError
-from gankd_interfacegan.boundary_io import (BoundaryFormatError,
-                                            load_boundary, save_boundary)
+from gankd.errors import UserError
+from gankd_interfacegan.boundary_io import (BoundaryFormatError, load_boundary,
+                                            save_boundary)
 from gankd_interfacegan.boundary_ops import cosine_matrix, project_boundary
 
 

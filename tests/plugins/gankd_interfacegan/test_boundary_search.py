@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from gankd.apis.errors import UserError
+from gankd.errors import UserError
 from gankd_interfacegan.boundary_search import (BoundaryFit,
                                                 BoundarySearchError,
                                                 select_extremes,

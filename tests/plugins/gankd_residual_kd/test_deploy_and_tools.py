@@ -10,7 +10,8 @@ import torch
 from mmengine.config import Config
 from mmengine.optim.scheduler import CosineRestartLR, LinearLR
 
-from gankd.apis.config import ConfigError, load_config, prepare_config
+from gankd.apis.config import prepare_config
+from gankd.config import ConfigError, load_config
 from gankd.utils.checkpoint import load_training_checkpoint
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
