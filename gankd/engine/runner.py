@@ -1,10 +1,14 @@
 """gankd's Runner: mmengine's, with safe loading, atomic checkpoints and
 CPU distributed training.
 
+* Checkpoints hold tensors and plain data only: the runner state (mmengine's
+  logging history) is written as plain data and rebuilt by gankd after the
+  load (:mod:`gankd.engine.runner_state`).
 * ``load_checkpoint`` (used by resume and ``load_from``) reads through
   :func:`gankd.utils.checkpoint.load_training_checkpoint`: weights-only with
-  the runner-state allowlist for that one load, one clear line on a bad file,
-  local paths only (nothing is downloaded).
+  nothing allowed beyond plain data, one clear line on a bad file, local
+  paths only (nothing is downloaded). A ``meta['config']`` entry, which
+  mmengine's resume would execute as a Python config, is dropped.
 * Checkpoint hooks without ``backend_args`` write through
   :class:`~gankd.engine.atomic_backend.AtomicLocalBackend`.
 * With a launcher but no CUDA, the process group is gloo and DDP gets
@@ -23,6 +27,8 @@ from mmengine.runner import Runner
 from mmengine.runner.checkpoint import _load_checkpoint_to_model
 
 from gankd.engine.atomic_backend import ATOMIC_BACKEND
+from gankd.engine.runner_state import (from_plain, non_plain_fields,
+                                       to_plain)
 from gankd.registry import RUNNERS
 from gankd.utils.checkpoint import CheckpointError, load_training_checkpoint
 
@@ -63,6 +69,18 @@ class GankdRunner(Runner):
             model_wrapper_cfg.setdefault('broadcast_buffers', False)
         return super().wrap_model(model_wrapper_cfg, model)
 
+    def call_hook(self, fn_name: str, **kwargs) -> None:
+        """mmengine's, then (for ``before_save_checkpoint``) the checkpoint
+        made plain data, after every hook has added its part."""
+        super().call_hook(fn_name, **kwargs)
+        if fn_name == 'before_save_checkpoint':
+            checkpoint = kwargs['checkpoint']
+            checkpoint.update(to_plain(checkpoint))
+            for line in non_plain_fields(checkpoint):
+                self.logger.warning(
+                    f'{line}: not plain data; this checkpoint will not load '
+                    "with gankd's weights-only loader")
+
     def load_checkpoint(self,
                         filename: str,
                         map_location: Union[str, Callable] = 'cpu',
@@ -79,6 +97,16 @@ class GankdRunner(Runner):
                 f'{filename}: gankd loads checkpoints from local paths only '
                 '(nothing is downloaded); fetch the file and pass its path')
         checkpoint = load_training_checkpoint(filename, map_location)
+        # mmengine's resume runs meta['config'] as a Python config; gankd
+        # never writes one, and a checkpoint is data, not a program.
+        if isinstance(checkpoint.get('meta'), dict) and \
+                checkpoint['meta'].pop('config', None) is not None:
+            self.logger.warning(f"{filename}: ignored meta['config'] (code "
+                                'is never run from a checkpoint)')
+        try:
+            checkpoint = from_plain(checkpoint)
+        except ValueError as error:
+            raise CheckpointError(f'{filename}: {error}') from None
         self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
         model = self.model.module if is_model_wrapper(self.model) \
             else self.model

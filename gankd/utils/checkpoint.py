@@ -1,18 +1,24 @@
 """Safe checkpoint I/O: weights-only loading, clear errors, atomic writes.
 
-Two kinds of file are read, never with safety switched off:
+Every file is read with ``torch.load(weights_only=True)`` and nothing added
+to its allowlist: tensors and plain Python data only (dicts, lists, tuples,
+strings, numbers). No class or function named in a file is ever called, so
+a crafted file cannot run code, whatever it holds.
 
-* **Weights** (anything a user downloads: pretrained models, official
-  checkpoints for converters, teacher weights): :func:`load_weights` uses
-  ``torch.load(weights_only=True)`` with nothing added to the allowlist.
-* **Training checkpoints** written by gankd's own runs (resume, ``load_from``):
-  :func:`load_training_checkpoint` adds, only for the duration of that one
-  load, the few types mmengine's runner state needs
-  (:data:`TRAINING_STATE_ALLOWLIST`): its ``HistoryBuffer`` and the numpy
-  array/scalar reconstructors. None of them runs code from the file.
+* **Weights** (pretrained models, official checkpoints, teachers,
+  predictors, encoders): :func:`load_weights`.
+* **Training checkpoints** of gankd's own runs (``--resume``,
+  ``load_from``): :func:`load_training_checkpoint`, the same loader plus a
+  check that the file is a checkpoint dict. gankd's runner writes the
+  runner state (mmengine's logging history) as plain data
+  (:mod:`gankd.engine.runner_state`) so that nothing more is needed.
+
+A checkpoint written by plain mmengine keeps that history as Python objects
+(``HistoryBuffer``, numpy arrays); it is refused with a line that says how
+to keep only its weights, if you trust it (``docs/safety.md``).
 
 Any failure is one line naming the file: missing, empty or truncated,
-corrupt, or holding types outside the allowlist.
+corrupt, or holding objects other than tensors and plain data.
 """
 import io
 import os
@@ -21,38 +27,24 @@ import re
 import uuid
 from typing import Any, Callable, Optional, Union
 
-import numpy as np
 import torch
 
+from gankd.errors import UserError
+
 __all__ = [
-    'CheckpointError', 'TRAINING_STATE_ALLOWLIST', 'load_weights',
-    'load_training_checkpoint', 'atomic_write_bytes', 'save_checkpoint'
+    'CheckpointError', 'load_weights', 'load_training_checkpoint',
+    'atomic_write_bytes', 'save_checkpoint'
 ]
 
+#: Globals of mmengine's runner state as plain mmengine pickles it.
+RUNNER_STATE_GLOBALS = ('mmengine.logging.history_buffer',
+                        'numpy._core.multiarray', 'numpy.core.multiarray',
+                        'numpy.dtype', 'numpy.ndarray', 'getattr')
 
-class CheckpointError(RuntimeError):
+
+class CheckpointError(UserError, RuntimeError):
     """A checkpoint file cannot be read; the message names the file."""
 
-
-def _training_state_allowlist() -> list:
-    from mmengine.logging.history_buffer import HistoryBuffer
-    dtype_classes = [
-        getattr(np.dtypes, name) for name in dir(np.dtypes)
-        if name.endswith('DType')
-    ]
-    return [
-        HistoryBuffer,
-        getattr,  # numpy pickles dtypes through getattr(module, name)
-        np._core.multiarray._reconstruct,
-        np._core.multiarray.scalar,
-        np.ndarray,
-        np.dtype,
-        *dtype_classes,
-    ]
-
-
-#: Types a full mmengine Runner checkpoint needs beyond plain tensors.
-TRAINING_STATE_ALLOWLIST = _training_state_allowlist()
 
 MapLocation = Union[str, torch.device, Callable, None]
 
@@ -64,16 +56,26 @@ def _unpickler_reason(message: str) -> str:
     return reason.splitlines()[0].split('. ')[0] if reason else 'unknown'
 
 
-def _load(path: str, map_location: MapLocation, allow: list) -> Any:
+def _refusal(path: str, name: str) -> str:
+    if name.startswith(RUNNER_STATE_GLOBALS):
+        return (f'{path}: holds {name}: a training checkpoint that keeps '
+                "mmengine's runner state as Python objects (written by plain "
+                'mmengine or an earlier gankd), which the weights-only '
+                'loader does not read. If you trust the file, keep only its '
+                'weights as docs/safety.md shows, or retrain with gankd.')
+    return (f'{path}: holds {name}, which the weights-only loader does not '
+            'allow (only tensors and plain Python data). Re-save it as a '
+            'state dict, or convert it with tools/convert_checkpoint.py.')
+
+
+def _load(path: str, map_location: MapLocation) -> Any:
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise CheckpointError(f'checkpoint not found: {path}')
     if os.path.getsize(path) == 0:
         raise CheckpointError(f'checkpoint is empty: {path}')
     try:
-        with torch.serialization.safe_globals(allow):
-            return torch.load(path, map_location=map_location,
-                              weights_only=True)
+        return torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as error:
         reason = _unpickler_reason(str(error))
         refused = re.search(r'Unsupported global: GLOBAL (\S+)', reason)
@@ -81,11 +83,7 @@ def _load(path: str, map_location: MapLocation, allow: list) -> Any:
             raise CheckpointError(
                 f'{path}: not a readable PyTorch checkpoint (truncated or '
                 f'corrupt?): {reason}') from None
-        raise CheckpointError(
-            f'{path}: holds {refused.group(1)}, which the weights-only '
-            'loader does not allow (only tensors and plain Python data). '
-            'Re-save it as a state dict, or convert it with '
-            'tools/convert_checkpoint.py.') from None
+        raise CheckpointError(_refusal(path, refused.group(1))) from None
     except Exception as error:  # garbage makes the unpickler raise anything
         # torch's messages run on for several sentences; keep the first.
         first = str(error).strip().splitlines()[0].split('. ')[0] \
@@ -105,19 +103,18 @@ def load_weights(path: str, map_location: MapLocation = 'cpu') -> Any:
     Raises:
         CheckpointError: one line naming ``path`` and what is wrong.
     """
-    return _load(path, map_location, [])
+    return _load(path, map_location)
 
 
 def load_training_checkpoint(path: str,
                              map_location: MapLocation = 'cpu') -> dict:
-    """Load a checkpoint written by an mmengine Runner (gankd's own runs).
-
-    The :data:`TRAINING_STATE_ALLOWLIST` is in force for this call only.
+    """Load a checkpoint written by gankd's runner: a dict with
+    ``state_dict`` and plain-data runner state, read like weights.
 
     Raises:
         CheckpointError: one line naming ``path`` and what is wrong.
     """
-    checkpoint = _load(path, map_location, TRAINING_STATE_ALLOWLIST)
+    checkpoint = _load(path, map_location)
     if not isinstance(checkpoint, dict):
         raise CheckpointError(
             f'{path}: expected a dict checkpoint, got '

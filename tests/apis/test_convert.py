@@ -9,11 +9,13 @@ import pytest
 import torch
 from mmengine.logging import HistoryBuffer
 
-from gankd.apis.config import ConfigError
-from gankd.apis.convert import convert, load_generator, main
+from gankd.apis.convert import convert, main
+from gankd.config import ConfigError
+from gankd.engine.runner_state import to_plain
 from gankd.registry import MODELS
-from gankd.utils.checkpoint import CheckpointError, load_weights
+from gankd.utils.checkpoint import CheckpointError
 from gankd.utils.converters import CheckpointConverter, ConversionError
+from gankd.utils.frozen_generator import load_generator
 
 # fixture -> (generator type, converter, input space)
 FIXTURES = {
@@ -61,17 +63,18 @@ def test_every_accepted_layout_loads_the_right_weights(toy, toy_converter,
     zeros = {k: torch.zeros_like(v) for k, v in state.items()}
     history = HistoryBuffer()
     history.update(1.5)
+    runner_state = to_plain({'log_scalars': {'loss': history}})
     layouts = {
         'bare': state,
         'converted': {'state_dict': state, 'meta': {'converter': 'x'}},
         # The GAN trainer's checkpoint: EMA preferred over the generator,
-        # with mmengine's runner state that load_weights alone refuses.
+        # with the runner state as gankd's runner writes it (plain data).
         'training': {'state_dict': {
             **{f'generator.{k}': v for k, v in zeros.items()},
             **{f'generator_ema.module.{k}': v for k, v in state.items()},
             'generator_ema.steps': torch.tensor(4),
             'discriminator.fc.weight': torch.ones(2)},
-            'message_hub': {'log_scalars': {'loss': history}}},
+            'message_hub': runner_state},
         'training_ddp_no_ema': {'state_dict': {
             **{f'generator.module.{k}': v for k, v in state.items()},
             'discriminator.fc.weight': torch.ones(2)}},
@@ -81,8 +84,11 @@ def test_every_accepted_layout_loads_the_right_weights(toy, toy_converter,
         path = str(tmp_path / f'{name}.pth')
         torch.save(obj, path)
         assert_loaded(load_generator(config, path), state)
-    with pytest.raises(CheckpointError, match='HistoryBuffer'):
-        load_weights(str(tmp_path / 'training.pth'))
+    # mmengine's own runner state (Python objects) is refused, with a hint.
+    torch.save(dict(layouts['training'], message_hub={
+        'log_scalars': {'loss': history}}), str(tmp_path / 'mmengine.pth'))
+    with pytest.raises(CheckpointError, match='HistoryBuffer.*safety.md'):
+        load_generator(config, str(tmp_path / 'mmengine.pth'))
     assert_loaded(load_generator(config, str(tmp_path / 'official.pth'),
                                  converter='toy-official'), state)
 

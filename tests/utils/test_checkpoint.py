@@ -66,18 +66,36 @@ def test_disallowed_objects_are_refused(tmp_path):
         assert 'weights-only loader does not allow' in str(info.value)
 
 
-def test_training_allowlist_is_scoped_to_one_load(tmp_path):
+def test_runner_state_is_refused_as_objects_and_read_as_plain_data(
+        tmp_path):
+    """mmengine's own runner state (HistoryBuffer, numpy) needs classes
+    the weights-only loader refuses; gankd writes it as plain data and
+    rebuilds it exactly."""
+    from gankd.engine.runner_state import from_plain, to_plain
     path = tmp_path / 'epoch_1.pth'
     torch.save(runner_like_checkpoint(), str(path))
-    # Plain weights loading refuses runner state...
-    with pytest.raises(ckpt.CheckpointError):
-        ckpt.load_weights(str(path))
-    loaded = ckpt.load_training_checkpoint(str(path))
-    assert loaded['message_hub']['log_scalars']['loss'].current() == 1.5
-    # ...and still does afterwards: safety was never switched off globally.
+    for load in (ckpt.load_weights, ckpt.load_training_checkpoint):
+        with pytest.raises(ckpt.CheckpointError, match='docs/safety.md'):
+            load(str(path))
+    torch.save(to_plain(runner_like_checkpoint()), str(path))
+    loaded = from_plain(ckpt.load_training_checkpoint(str(path)))
+    buffer = loaded['message_hub']['log_scalars']['loss']
+    original = runner_like_checkpoint()['message_hub']['log_scalars']['loss']
+    assert isinstance(buffer, HistoryBuffer) and buffer.current() == 1.5
+    for ours, theirs in zip(buffer.data, original.data):
+        assert ours.dtype == theirs.dtype and np.array_equal(ours, theirs)
+    assert buffer.max_length == original.max_length
+    arr = loaded['message_hub']['runtime_info']['arr']
+    assert isinstance(arr, np.ndarray) and arr.tolist() == [0, 1, 2]
+    # Safety was never switched off globally.
     assert HistoryBuffer not in torch.serialization.get_safe_globals()
-    with pytest.raises(ckpt.CheckpointError):
-        ckpt.load_weights(str(path))
+
+
+def test_tagged_runner_state_must_be_well_formed():
+    from gankd.engine.runner_state import TAG, from_plain
+    for bad in ({TAG: 'os.system'}, {TAG: 'HistoryBuffer', 'log': 'x'}):
+        with pytest.raises(ValueError, match='malformed'):
+            from_plain({'message_hub': bad})
 
 
 def test_atomic_write_keeps_old_file_when_interrupted(tmp_path, monkeypatch):

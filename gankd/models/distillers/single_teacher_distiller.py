@@ -14,8 +14,7 @@ from gankd.models.distillers.training_phases import TrainingPhasesMixin
 from gankd.models.predictors.frozen_classifier import load_state_dict_strict
 from gankd.models.recorders import RecorderManager
 from gankd.registry import MODELS, scope_config_types
-from gankd.utils.checkpoint import (CheckpointError,
-                                    load_training_checkpoint)
+from gankd.utils.checkpoint import CheckpointError, load_training_checkpoint
 
 __all__ = ['SingleTeacherDistiller', 'load_teacher_weights', 'model_config']
 
@@ -46,7 +45,7 @@ def model_config(cfg) -> dict:
     cfg = _plain(cfg)
     if 'cfg_path' not in cfg:
         return cfg
-    from gankd.apis.config import load_config
+    from gankd.config import load_config
     path = cfg.pop('cfg_path')
     loaded = load_config(path)
     if 'model' not in loaded:
@@ -59,10 +58,9 @@ def load_teacher_weights(teacher: nn.Module, path: str) -> None:
     ...}``, as mmengine and mmpretrain write them) into ``teacher``; keys
     must match exactly.
 
-    The file is read with ``weights_only=True`` and, as for resuming, the
-    few plain types a Runner's checkpoint holds besides weights (its log
-    history buffers, numpy scalars) allowed for this one load, so a teacher
-    trained by ``tools/train.py`` loads as is.
+    The file is read with ``weights_only=True`` and nothing more allowed;
+    a teacher trained by ``tools/train.py`` loads as is (gankd's runner
+    writes its state as plain data).
 
     Raises:
         CheckpointError: one line naming the file and the mismatching keys.

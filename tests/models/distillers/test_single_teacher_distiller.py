@@ -75,15 +75,23 @@ def test_teacher_runs_only_up_to_the_recorded_layer():
 
 
 def test_teacher_trained_by_the_runner_loads(tmp_path, tiny_teacher_ckpt):
-    """A Runner checkpoint also holds log buffers and numpy scalars."""
+    """A Runner checkpoint also holds the runner state: gankd's runner
+    writes it as plain data, which the plain weights-only loader reads;
+    plain mmengine's (Python objects) is refused, saying what to do."""
     import numpy as np
     from mmengine.logging.history_buffer import HistoryBuffer
+
+    from gankd.engine.runner_state import to_plain
     state = torch.load(tiny_teacher_ckpt, weights_only=True)
     buffer = HistoryBuffer()
     buffer.update(np.float64(1.5))
-    state['message_hub'] = dict(log_scalars={'train/loss': buffer})
     path = str(tmp_path / 'epoch_3.pth')
-    torch.save(state, path)
+    torch.save(dict(state, message_hub=to_plain(
+        dict(log_scalars={'train/loss': buffer}))), path)
     model = build(teacher_ckpt=path)
     for key, value in model.teacher.state_dict().items():
         assert torch.equal(value, state['state_dict'][key]), key
+    torch.save(dict(state, message_hub=dict(
+        log_scalars={'train/loss': buffer})), path)
+    with pytest.raises(CheckpointError, match='docs/safety.md'):
+        build(teacher_ckpt=path)
