@@ -9,18 +9,21 @@ Frozen parts (a teacher, a pretrained generator, an attribute predictor) are
 declared with :meth:`FrozenPartsMixin.freeze`: their parameters stop
 requiring grad and they stay in eval mode when ``train()`` is called.
 """
+import hashlib
 import itertools
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 from mmengine.model import BaseModel, BaseModule
 from torch import Tensor, nn
 
+from gankd.errors import UserError
 from gankd.registry import MODELS, resolve_type
 
 __all__ = [
     'FrozenPartsMixin', 'ModeDispatchMixin', 'BaseDistiller', 'BaseAssistant',
     'BaseGenerator', 'NOISE_MODES', 'UnknownLayerError', 'BaseInverter',
+    'InverterInfoError',
     'BaseProbe', 'BaseRestorer', 'KINDS', 'KindMismatchError',
     'kind_of', 'build_kind', 'build_distiller', 'build_assistant',
     'build_generator', 'build_inverter', 'build_probe', 'build_restorer'
@@ -118,7 +121,7 @@ class BaseAssistant(BaseModule):
 NOISE_MODES = ('const', 'random', 'none')
 
 
-class UnknownLayerError(KeyError, ValueError):
+class UnknownLayerError(UserError, KeyError):
     """A layer name a generator does not have (``layer_names()`` lists
     them); a KeyError and a ValueError, whichever a caller expects."""
 
@@ -155,6 +158,8 @@ class BaseGenerator(BaseModule):
         ``mean_wp(n=1) -> [n, L, w_dim]`` the average w on every layer
             (``truncate`` with psi 0), without gradient: where inversions
             and encoders start. ``device``: where the weights are.
+        ``identity() -> dict`` plain data naming this generator: class,
+            resolution and a sha256 of its weights (codes files record it).
         ``truncate(codes, truncation_psi=None, truncation_layers=None)
             -> [N, L, w_dim]``: w ``[N, w_dim]`` or wp codes to wp,
             truncated as ``mapping`` does; edits of w or wp therefore keep
@@ -209,6 +214,22 @@ class BaseGenerator(BaseModule):
         wp = self.truncate(zeros, 0.0, self.num_layers)
         return wp.expand(n, -1, -1).clone()
 
+    @torch.no_grad()
+    def identity(self) -> dict:
+        """``dict(type, resolution, sha256)``: the class, the output size
+        and a hash over every weight and buffer (names, shapes, bytes on
+        the CPU), so codes are only ever decoded by the generator that
+        made them."""
+        digest = hashlib.sha256()
+        for name, tensor in sorted(self.state_dict().items()):
+            digest.update(f'{name}{tuple(tensor.shape)}{tensor.dtype}'
+                          .encode())
+            digest.update(tensor.detach().cpu().contiguous().view(-1).view(
+                torch.uint8).numpy().tobytes())
+        return dict(type=type(self).__name__,
+                    resolution=int(self.resolution),
+                    sha256=digest.hexdigest())
+
     def layer_names(self) -> List[str]:
         raise NotImplementedError
 
@@ -243,6 +264,10 @@ class BaseGenerator(BaseModule):
         raise NotImplementedError
 
 
+class InverterInfoError(UserError):
+    """Saved decoding info that does not describe this inverter."""
+
+
 class BaseInverter(FrozenPartsMixin, ModeDispatchMixin, BaseModel):
     """Observations (plus an optional degradation) to latent codes.
 
@@ -271,14 +296,55 @@ class BaseInverter(FrozenPartsMixin, ModeDispatchMixin, BaseModel):
     a unit boundary ``[1, dim]`` (``[1, L, dim]`` per layer) by each
     distance ``[T]``: batch ``B * T``, image-major, with what ``decode``
     needs. Subclasses hold ``generator`` (frozen) and ``noise_mode``.
+
+    Saved codes are data: ``decoding_info()`` is what ``decode`` and
+    ``move`` depend on as plain values (``type`` and the constructor
+    arguments named in ``decoding_fields``), and ``for_decoding(generator,
+    info)`` rebuilds an inverter from exactly that, refusing anything else
+    (no nested configs, no paths, nothing that loads or runs code).
     Inverters are run by ``tools/invert.py`` and
     ``tools/evaluate_inversion.py``; a Runner test loop (``predict``) is
     not wired yet.
     """
 
+    #: constructor arguments that ``decode`` and ``move`` depend on.
+    decoding_fields: Tuple[str, ...] = ('noise_mode', )
+
     def invert(self, images: Tensor, degradation=None,
                indices: Optional[Sequence[int]] = None) -> Dict[str, Tensor]:
         raise NotImplementedError
+
+    def decoding_info(self) -> dict:
+        """``dict(type=<class name>, **{field: value})`` for
+        ``decoding_fields``: plain values only."""
+        return dict(type=type(self).__name__,
+                    **{field: getattr(self, field)
+                       for field in self.decoding_fields})
+
+    @classmethod
+    def for_decoding(cls, generator: nn.Module,
+                     info: dict) -> 'BaseInverter':
+        """An inverter of this class for ``decode`` / ``move`` of saved
+        codes, built from ``generator`` and the plain ``info`` of
+        :meth:`decoding_info`.
+
+        Raises:
+            InverterInfoError: ``info`` names other fields than
+                ``decoding_fields`` or holds a value that is not a plain
+                string, number, bool or None.
+        """
+        fields = {k: v for k, v in info.items() if k != 'type'}
+        if set(fields) != set(cls.decoding_fields):
+            raise InverterInfoError(
+                f'{cls.__name__} decodes saved codes from the fields '
+                f"{', '.join(cls.decoding_fields)}; got "
+                f"{', '.join(sorted(fields)) or 'none'}")
+        for key, value in fields.items():
+            if type(value) not in (str, int, float, bool, type(None)):
+                raise InverterInfoError(
+                    f'{cls.__name__} field {key!r}: a plain value is '
+                    f'expected, got {type(value).__name__}')
+        return cls(generator=generator, **fields)
 
     @staticmethod
     def image_generators(indices: Sequence[int],
@@ -381,7 +447,7 @@ KINDS = {
 }
 
 
-class KindMismatchError(TypeError):
+class KindMismatchError(UserError, TypeError):
     """A config names a component of another kind than the one expected."""
 
 

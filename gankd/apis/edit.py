@@ -8,10 +8,12 @@ probe's editing rule; the boundary is a file (official InterFaceGAN
 * codes: ``--seeds`` (sampled as the probe samples them) or ``--codes``
   (``.npy`` array, or ``.pt`` dict with ``codes`` and ``space`` as written
   by ``gankd generate --save-codes``);
-* inverted images: a ``.pt`` codes file of ``gankd invert`` (it names
-  its inverter) is moved with the inverter's own rule and rendered by it,
-  untruncated: mGANprior moves all N codes by the same offset and keeps
-  the channel importance;
+* inverted images: a ``.pt`` codes file of ``gankd invert`` (it holds
+  its inverter's decoding info and its generator's identity, plain data)
+  is moved with the inverter's own rule and rendered by it, untruncated:
+  mGANprior moves all N codes by the same offset and keeps the channel
+  importance. The probe config must hold the same generator (same
+  weights);
 * conditional editing: ``--condition`` boundaries are projected out of the
   primal one first (any number);
 * layer-wise editing (HiGAN): ``--layers 0-3`` edits only those per-layer
@@ -27,12 +29,13 @@ from typing import List, Optional
 import numpy as np
 import torch
 
-from gankd.apis.errors import UserError, report_user_errors
-from gankd.apis.generate import (CODE_SUFFIXES, image_grid, parse_seeds,
-                                 render, save_codes, save_png, to_uint8)
+from gankd.apis.generate import CODE_SUFFIXES, parse_seeds, render, save_codes
+from gankd.errors import UserError, report_user_errors
+from gankd.utils.images import image_grid, save_png, to_uint8
 from gankd.utils.layer_specs import format_layers, parse_layers
 
-__all__ = ['EditError', 'load_codes', 'edit_grid', 'build_parser', 'main']
+__all__ = ['EditError', 'load_codes', 'load_inverted', 'decoding_inverter',
+           'edit_inverted', 'edit_grid', 'build_parser', 'main']
 
 
 class EditError(UserError):
@@ -71,12 +74,13 @@ def _inverted_file(path: str) -> Optional[dict]:
 
 def load_inverted(paths: List[str]) -> Optional[dict]:
     """The result dict of ``gankd invert`` codes files (they hold
-    ``inverter``; several files of one inverter are stacked, one image
-    each), or None for other codes files."""
+    ``inverter``, the plain decoding info; several files of one inverter
+    are stacked, one image each), or None for other codes files."""
     files = [_inverted_file(path) for path in paths]
     if all(f is None for f in files):
         return None
     if any(f is None or f['inverter'] != files[0]['inverter']
+           or f.get('generator') != files[0].get('generator')
            for f in files):
         raise EditError(f"--codes {' '.join(paths)}: give codes files of "
                         'gankd invert made by one inverter config')
@@ -87,18 +91,55 @@ def load_inverted(paths: List[str]) -> Optional[dict]:
     return merged
 
 
+def decoding_inverter(generator, result: dict):
+    """The inverter that decodes and moves the codes of a ``gankd invert``
+    file, built from its plain decoding info and the probe config's
+    generator. A codes file is data: it chooses among the installed
+    inverter classes and gives them plain values, nothing else (no nested
+    configs, no files to load).
+
+    Raises:
+        EditError: the file's generator is not this one, or its inverter
+            info is unusable (an older or edited file).
+    """
+    from gankd.kinds import BaseInverter, InverterInfoError
+    from gankd.registry import MODELS, UnknownComponentError, resolve_type
+    info, made_by = result['inverter'], result.get('generator')
+    if not isinstance(made_by, dict) or not isinstance(info, dict) \
+            or not isinstance(info.get('type'), str):
+        raise EditError('--codes: not a codes file of this gankd invert '
+                        '(no plain inverter and generator info); invert the '
+                        'images again')
+    ours = generator.identity()
+    if made_by != ours:
+        raise EditError(
+            f"--codes: made with {made_by.get('type')} "
+            f"{made_by.get('resolution')}px (weights sha256 "
+            f"{str(made_by.get('sha256'))[:12]}), but the probe config's "
+            f"generator is {ours['type']} {ours['resolution']}px "
+            f"({ours['sha256'][:12]}): use the probe config of the "
+            'generator the images were inverted with')
+    try:
+        cls = resolve_type(MODELS, info['type'])
+    except UnknownComponentError as error:
+        raise EditError(f'--codes: {error}') from None
+    if not (isinstance(cls, type) and issubclass(cls, BaseInverter)):
+        raise EditError(f"--codes: inverter type {info['type']!r} is not an "
+                        'inverter')
+    try:
+        return cls.for_decoding(generator, info)
+    except InverterInfoError as error:
+        raise EditError(f'--codes: {error}; invert the images again') \
+            from None
+
+
 @torch.inference_mode()
 def edit_inverted(generator, result: dict, boundary: torch.Tensor,
                   distances: List[float], batch_size: int = 64) -> dict:
     """Codes of inverted images moved along ``boundary`` by each distance
     (offsets), rendered by the inverter that made them: ``codes`` ``[N, T,
     ...]`` and ``images`` uint8 ``[N * T, 3, H, W]``."""
-    from gankd.kinds import build_inverter
-    from gankd.registry import scope_config_types
-    cfg = scope_config_types(dict(result['inverter']))
-    cfg.pop('loss', None)  # decoding needs no loss (nor its feature net)
-    cfg['generator'] = generator
-    inverter = build_inverter(cfg)
+    inverter = decoding_inverter(generator, result)
     moved = inverter.move(result, boundary, distances)
     count = len(moved['codes'])
 
@@ -235,7 +276,7 @@ def _layers(probe, text: Optional[str], meta: dict) -> Optional[List[int]]:
 @report_user_errors
 def main(argv: Optional[List[str]] = None, prog: Optional[str] = None):
     args = build_parser(prog).parse_args(argv)
-    from gankd.apis.config import load_config
+    from gankd.config import load_config
     from gankd.kinds import build_probe
     from gankd.registry import scope_config_types
     if args.codes and args.seeds is not None:

@@ -31,12 +31,12 @@ from typing import List, Optional
 import numpy as np
 import torch
 
-from gankd.apis.errors import UserError, report_user_errors
-from gankd.apis.generate import save_png, to_uint8
 from gankd.apis.invert_inputs import ImageInputError, list_inputs, read_image
 from gankd.apis.invert_outputs import (image_metrics, read_rows,
                                        save_image_codes, write_rows)
+from gankd.errors import UserError, report_user_errors
 from gankd.utils.checkpoint import atomic_write_bytes
+from gankd.utils.images import save_png, to_uint8
 from gankd.utils.progress import ProgressLine
 
 __all__ = ['InvertError', 'TASKS', 'task_of', 'build_degradation',
@@ -209,7 +209,7 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
 @report_user_errors
 def main(argv: Optional[List[str]] = None, prog: Optional[str] = None):
     args = build_parser(prog).parse_args(argv)
-    from gankd.apis.config import load_config
+    from gankd.config import load_config
     from gankd.kinds import build_inverter
     from gankd.registry import scope_config_types
     if args.batch_size < 1:  # checked before the inverter is built
@@ -229,7 +229,9 @@ def main(argv: Optional[List[str]] = None, prog: Optional[str] = None):
     report = invert_images(
         inverter, paths, args.out, degradation, task, args.degrade,
         args.batch_size, args.force, not args.no_progress,
-        dict(inverter=model_cfg, degradation=degradation_cfg), args.device)
+        dict(inverter=inverter.decoding_info(),
+             generator=inverter.generator.identity(),
+             degradation=degradation_cfg), args.device)
     _finish(report, args.out, task)
     return report
 

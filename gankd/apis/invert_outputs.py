@@ -8,9 +8,9 @@ from typing import Dict, Tuple
 import numpy as np
 import torch
 
-from gankd.apis.generate import to_uint8
 from gankd.evaluation.image_quality import psnr, ssim
 from gankd.utils.checkpoint import atomic_write_bytes
+from gankd.utils.images import to_uint8
 
 __all__ = ['COLUMNS', 'read_rows', 'write_rows', 'image_slice',
            'save_image_codes', 'image_metrics']
@@ -54,7 +54,8 @@ def image_slice(value, i: int, batch: int):
 def save_image_codes(path: str, result: dict, i: int, info: dict) -> None:
     """Image ``i`` of an inverter's batch result as a ``.pt`` dict:
     ``codes [1, ...]``, ``space``, ``history [T]`` (its loss per
-    iteration), ``info`` (inverter config, task, ...) and the method's
+    iteration), ``info`` (the inverter's decoding info, the generator's
+    identity, task, ...) and the method's
     extras (``alpha``, ``shared``, ``layer``, ...), sliced per image."""
     batch = len(result['codes'])
     extras = {key: image_slice(value, i, batch)

@@ -5,14 +5,13 @@ from typing import Dict, Optional, Sequence, Union
 import torch
 from torch import Tensor, nn
 
-from gankd.apis.convert import build_frozen_generator
 from gankd.kinds import BaseInverter
 from gankd.models.degradations import IdentityDegradation
 from gankd.models.inverters import optimize_codes
 from gankd.registry import MODELS
-from gankd_mganprior.code_init import (Z_INITS, MultiCodeError,
-                                       initial_codes, is_style_based,
-                                       resolve_layer)
+from gankd.utils.frozen_generator import build_frozen_generator
+from gankd_mganprior.code_init import (Z_INITS, MultiCodeError, initial_codes,
+                                       is_style_based, resolve_layer)
 
 __all__ = ['MultiCodeInverter']
 
@@ -55,6 +54,8 @@ class MultiCodeInverter(BaseInverter):
         record_every: keep the free tensors every this many steps (0: no).
         seed: with each image's index, fixes its random codes.
     """
+
+    decoding_fields = ('layer', 'num_codes', 'fuse', 'noise_mode')
 
     def __init__(self, generator: Union[dict, nn.Module],
                  layer: Union[int, str], num_codes: int = 20,

@@ -9,13 +9,13 @@ import pytest
 import torch
 
 from gankd.apis import invert as invert_api
-from gankd.apis.convert import build_frozen_generator
 from gankd.apis.invert_inputs import InputListError, list_inputs
 from gankd.apis.invert_outputs import image_slice
 from gankd.evaluation import psnr, ssim
 from gankd.kinds import BaseInverter
 from gankd.models.degradations import Downsample, Grayscale
 from gankd.registry import MODELS
+from gankd.utils.frozen_generator import build_frozen_generator
 
 GENERATOR = dict(type='StyleGAN2Generator', resolution=16, z_space_dim=16,
                  w_space_dim=16, mapping_layers=2, mapping_fmaps=16,
@@ -165,8 +165,11 @@ def test_csv_rows_codes_and_pngs_agree(config, tmp_path):
         saved = torch.load(out / 'codes' / f'{name}.pt', weights_only=True)
         assert saved['space'] == 'z' and saved['codes'].shape == (1, 16)
         assert saved['task'] == 'reconstruction' == row['task']
+        # Plain data only: the decoding fields and the generator's identity
+        # (never a config that edit would build).
         assert saved['inverter'] == dict(type='ToyInverter',
-                                         generator=GENERATOR, num_iters=2)
+                                         noise_mode='const')
+        assert saved['generator'] == inverter.generator.identity()
         # Extras are sliced per image: this image's own stable index.
         assert saved['index'].tolist() == [index] and saved['layer'] == 'toy'
         assert saved['history'].shape == (2, )
@@ -317,5 +320,6 @@ def test_gankd_invert_with_latent_inverter(tmp_path, run_tool):
     assert [r['num_iters'] for r in read_rows(out)] == ['2', '2']
     saved = torch.load(out / 'codes' / 'a.pt', weights_only=True)
     assert saved['space'] == 'wp' and saved['codes'].shape[0] == 1
-    assert saved['inverter']['num_iters'] == 2
+    assert saved['inverter'] == dict(type='LatentInverter', space='wp',
+                                     noise_mode='const')
     assert saved['degradation'] == dict(type='Grayscale')

@@ -8,10 +8,10 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from gankd.apis.convert import build_frozen_generator
-from gankd.apis.errors import UserError
+from gankd.errors import UserError
 from gankd.kinds import BaseInverter
 from gankd.registry import MODELS, scope_config_types
+from gankd.utils.frozen_generator import build_frozen_generator
 
 from .code_optimizer import optimize_codes
 
@@ -93,6 +93,12 @@ class LatentInverter(BaseInverter):
         self.seed = int(seed)
         self.freeze('generator', 'loss_fn',
                     *(['encoder'] if self.encoder is not None else []))
+
+    decoding_fields = ('space', 'noise_mode')
+
+    def decoding_info(self) -> dict:
+        # Subclasses (the encoder alone) decode as a LatentInverter does.
+        return dict(super().decoding_info(), type='LatentInverter')
 
     def _check_space(self, space: str) -> None:
         spaces = self.generator.latent_spaces
