@@ -32,8 +32,8 @@ import torch
 from gankd.errors import UserError
 
 __all__ = [
-    'CheckpointError', 'load_weights', 'load_training_checkpoint',
-    'atomic_write_bytes', 'save_checkpoint'
+    'CheckpointError', 'require_checkpoint', 'load_weights',
+    'load_training_checkpoint', 'atomic_write_bytes', 'save_checkpoint'
 ]
 
 #: Globals of mmengine's runner state as plain mmengine pickles it.
@@ -91,6 +91,22 @@ def _load(path: str, map_location: MapLocation) -> Any:
         raise CheckpointError(
             f'{path}: not a readable PyTorch checkpoint (truncated or '
             f'corrupt?): {type(error).__name__}: {first}') from None
+
+
+def require_checkpoint(path: Optional[str], what: str,
+                       config: Optional[str] = None) -> str:
+    """``path`` if it is a file; else one line saying what it should be
+    and, given the ``config`` that trains it, the command that writes it.
+
+    Raises:
+        CheckpointError: ``path`` is not a file.
+    """
+    if path and os.path.isfile(path):
+        return path
+    made_by = (f'; `python tools/train.py {config}` writes it (see that '
+               "config's README)" if config else '')
+    raise CheckpointError(f'{what} checkpoint not found: {path}{made_by}, '
+                          'or give the path of one you have')
 
 
 def load_weights(path: str, map_location: MapLocation = 'cpu') -> Any:

@@ -154,7 +154,10 @@ def load_generator(config: Union[str, Config], checkpoint: str,
         ConfigError: the config holds no generator.
     """
     from gankd.utils.checkpoint import load_weights
+    from gankd.utils.checkpoint import require_checkpoint
     name = _config_name(config, name)
+    require_checkpoint(checkpoint, 'generator',
+                       name if isinstance(config, str) else None)
     generator = build_config_generator(config, name)
     obj = load_weights(checkpoint)
     state, origin = _generator_state(obj, checkpoint, converter)

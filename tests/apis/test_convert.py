@@ -241,3 +241,15 @@ def test_gan_trainer_checkpoint_gives_its_ema_generator(toys, tmp_path):
     config = toys.write_config(tmp_path / 'gan.py', model)
     assert_loaded(load_generator(config, path),
                   gan.generator_ema.module.state_dict())
+
+
+def test_a_missing_generator_checkpoint_names_the_command_that_writes_it(
+        toy, tmp_path):
+    _, config = toy
+    missing = str(tmp_path / 'work_dirs' / 'gan' / 'iter_4000.pth')
+    with pytest.raises(CheckpointError) as info:
+        load_generator(config, missing)
+    assert str(info.value) == (
+        f'generator checkpoint not found: {missing}; `python tools/train.py '
+        f"{config}` writes it (see that config's README), or give the path "
+        'of one you have')

@@ -8,9 +8,10 @@ from torch import Tensor, nn
 from gankd.models.layers.minibatch_stddev import MinibatchStdDev
 from gankd.models.predictors.frozen_classifier import load_state_dict_strict
 from gankd.registry import MODELS, scope_config_types
-from gankd.utils.checkpoint import load_training_checkpoint
+from gankd.utils.checkpoint import (load_training_checkpoint,
+                                    require_checkpoint)
 
-from .vgg16_features import FeatureNetError, require_file
+from .vgg16_features import FeatureNetError
 
 __all__ = ['DiscriminatorFeatures']
 
@@ -43,7 +44,7 @@ class DiscriminatorFeatures(nn.Module):
                  layers: Sequence[str]) -> None:
         super().__init__()
         from gankd.config import load_config
-        require_file(checkpoint, 'DiscriminatorFeatures', 'checkpoint')
+        require_checkpoint(checkpoint, 'DiscriminatorFeatures: GAN', config)
         cfg = load_config(config).model.get('discriminator')
         if cfg is None:
             raise FeatureNetError(f'DiscriminatorFeatures: {config} has no '

@@ -120,7 +120,8 @@ def build_frozen_encoder(cfg: Union[dict, nn.Module]) -> LatentEncoder:
         encoder = cfg
     elif 'config' in cfg:
         from gankd.config import load_config
-        from gankd.utils.checkpoint import load_training_checkpoint
+        from gankd.utils.checkpoint import (load_training_checkpoint,
+                                            require_checkpoint)
         if set(cfg) != {'config', 'checkpoint'}:
             raise LatentEncoderError(
                 f'encoder={dict(cfg)}: give dict(config=<an encoder_*.py '
@@ -132,7 +133,8 @@ def build_frozen_encoder(cfg: Union[dict, nn.Module]) -> LatentEncoder:
                 'LatentEncoderTrainer config (configs/inversion/encoder_*)')
         encoder = MODELS.build(scope_config_types(
             copy.deepcopy(model.encoder.to_dict())))
-        checkpoint = load_training_checkpoint(cfg['checkpoint'])
+        checkpoint = load_training_checkpoint(require_checkpoint(
+            cfg['checkpoint'], 'encoder', cfg['config']))
         encoder.load_state_dict(
             _encoder_state(checkpoint, cfg['checkpoint']), strict=True)
     else:

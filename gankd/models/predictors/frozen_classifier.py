@@ -11,7 +11,8 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from gankd.registry import MODELS, scope_config_types
-from gankd.utils.checkpoint import CheckpointError, load_training_checkpoint
+from gankd.utils.checkpoint import (CheckpointError, load_training_checkpoint,
+                                    require_checkpoint)
 
 __all__ = ['FrozenClassifier', 'file_digest', 'load_state_dict_strict',
            'config_input_size']
@@ -116,10 +117,7 @@ class FrozenClassifier(nn.Module):
                           'otherwise).')
             self.cache_key = None
         else:
-            if not os.path.isfile(checkpoint):
-                raise CheckpointError(
-                    f'classifier checkpoint not found: {checkpoint} (train '
-                    f'{config} with tools/train.py, or give its path)')
+            require_checkpoint(checkpoint, 'classifier', config)
             load_state_dict_strict(self.classifier, checkpoint,
                                    load_training_checkpoint(checkpoint))
             self.cache_key = (f'classifier:{os.path.basename(config)}:'

@@ -167,7 +167,9 @@ def test_discriminator_features_by_hand(gan_files):
 
 def test_discriminator_features_errors(gan_files, tmp_path):
     config, ckpt, _ = gan_files
-    with pytest.raises(FeatureNetError, match='not found'):
+    # A missing checkpoint names the command that trains it.
+    with pytest.raises(CheckpointError, match='GAN checkpoint not found: '
+                       f'.*no.pth; `python tools/train.py {config}`'):
         DiscriminatorFeatures(config, str(tmp_path / 'no.pth'), ['conv0'])
     with pytest.raises(FeatureNetError, match='unknown'):
         DiscriminatorFeatures(config, ckpt, ['conv7'])
