@@ -273,10 +273,26 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _check_options(args: argparse.Namespace) -> None:
+    """Counts of at least 1 and finite psi values, before anything is
+    loaded (0 would otherwise mean the default, nan a grid of nan)."""
+    for flag in ('num', 'nrow', 'steps', 'batch_size'):
+        value = getattr(args, flag)
+        if value is not None and value < 1:
+            raise GenerationError(f"--{flag.replace('_', '-')} {value}: "
+                                  'give at least 1')
+    for flag, values in (('--truncation-psi', [args.truncation_psi]),
+                         ('--psi', args.psi)):
+        bad = [v for v in values if v is not None and not math.isfinite(v)]
+        if bad:
+            raise GenerationError(f'{flag} {bad[0]}: give a finite number '
+                                  '(1: no truncation, 0: the average code)')
+
+
 def _seeds(args) -> List[int]:
     if args.seeds is not None:
         return args.seeds
-    num = args.num or DEFAULT_NUM[args.mode]
+    num = DEFAULT_NUM[args.mode] if args.num is None else args.num
     count = 2 * num if args.mode == 'interpolate' else num
     return list(range(args.seed, args.seed + count))
 
@@ -289,6 +305,7 @@ def main(argv: Optional[List[str]] = None, prog: Optional[str] = None):
 def _run(args: argparse.Namespace) -> dict:
     from gankd.config import load_config
     from gankd.utils.frozen_generator import load_generator
+    _check_options(args)
     if args.save_codes and not args.save_codes.endswith(CODE_SUFFIXES):
         raise GenerationError(f'{args.save_codes}: codes are saved as '
                               f"{' or '.join(CODE_SUFFIXES)}")
