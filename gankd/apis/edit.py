@@ -271,9 +271,14 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
                         help="codes from seeds, e.g. '0-7' (default 0-7)")
     parser.add_argument('--codes', nargs='+', help='codes file instead '
                         'of seeds (several: inverted images, one row each)')
-    parser.add_argument('--start', type=float, default=-3.0)
-    parser.add_argument('--end', type=float, default=3.0)
-    parser.add_argument('--steps', type=int, default=7)
+    parser.add_argument('--start', type=float, default=-3.0,
+                        help='first distance along the boundary (default: '
+                        '-3)')
+    parser.add_argument('--end', type=float, default=3.0,
+                        help='last distance (default: 3)')
+    parser.add_argument('--steps', type=int, default=7,
+                        help='distances from --start to --end, ends '
+                        'included: the grid columns (default: 7)')
     parser.add_argument('--mode', choices=['relative', 'absolute'],
                         default='relative', help='absolute: place codes '
                         'at these signed distances (z / w codes only)')
@@ -282,7 +287,8 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
     parser.add_argument('--strength', choices=['truncation', 'uniform'],
                         help='per-layer scale of wp edits (default: '
                         'truncation for --seeds, uniform for --codes)')
-    parser.add_argument('--padding', type=int, default=2)
+    parser.add_argument('--padding', type=int, default=2,
+                        help='white pixels between grid tiles')
     parser.add_argument('--zoom', type=int, default=1,
                         help='enlarge the grid N times (nearest pixel), '
                         'for small images')

@@ -238,7 +238,8 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
                         'converted file, or official checkpoint')
     parser.add_argument('--out', required=True, help='PNG to write')
     parser.add_argument('--mode', default='grid',
-                        choices=['grid', 'interpolate', 'truncation'])
+                        choices=['grid', 'interpolate', 'truncation'],
+                        help='what to draw (default: grid)')
     parser.add_argument('--converter', help='read an official checkpoint '
                         'with this converter (see convert-checkpoint --list)')
     parser.add_argument('--num', type=int, help='samples (grid: 16, '
@@ -261,11 +262,16 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
     parser.add_argument('--truncation-layers', type=int, help='truncate '
                         'the first N per-layer codes (default: all)')
     parser.add_argument('--noise-mode', default='const',
-                        choices=['const', 'random', 'none'])
-    parser.add_argument('--batch-size', type=int, default=16)
+                        choices=['const', 'random', 'none'],
+                        help="the generator's per-pixel noise: its stored "
+                        'constants, fresh (seeded by --seed) or none '
+                        '(default: const)')
+    parser.add_argument('--batch-size', type=int, default=16,
+                        help='images per synthesis pass')
     parser.add_argument('--padding', type=int, default=2,
                         help='white pixels between grid tiles')
-    parser.add_argument('--device', default='cpu')
+    parser.add_argument('--device', default='cpu',
+                        help="e.g. cuda:0 (default: cpu)")
     parser.add_argument('--save-codes', metavar='PATH', help='also write '
                         'the codes (.npy array or .pt dict)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,

@@ -198,15 +198,19 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
     parser.add_argument('--degrade', action='store_true', help='inputs are '
                         'clean images: degrade them first and score the '
                         'restored output against them')
-    parser.add_argument('--batch-size', type=int, default=8)
+    parser.add_argument('--batch-size', type=int, default=8,
+                        help='images inverted together (the results do not '
+                        'depend on it)')
     parser.add_argument('--num-iters', type=int,
                         help="override the inverter's num_iters")
     parser.add_argument('--force', action='store_true',
                         help='redo images that are already done; when the '
                         "settings differ from --out's settings.json, first "
                         'remove the results made with the old ones')
-    parser.add_argument('--device', default='cpu')
-    parser.add_argument('--no-progress', action='store_true')
+    parser.add_argument('--device', default='cpu',
+                        help='e.g. cuda:0 (default: cpu)')
+    parser.add_argument('--no-progress', action='store_true',
+                        help='no progress line')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config keys')
     return parser
