@@ -20,7 +20,7 @@ removes the earlier results and records the new settings.
 """
 import json
 import os
-from typing import Any, List, Optional
+from typing import Any, List, Optional, Tuple
 
 from gankd.apis.invert_outputs import read_rows
 from gankd.errors import UserError
@@ -102,20 +102,19 @@ def _remove_results(out_dir: str, names: List[str]) -> None:
         os.remove(table)
 
 
-def _recorded(path: str, out_dir: str, fix: str) -> Optional[dict]:
+def _recorded(path: str) -> Tuple[Optional[dict], Optional[str]]:
+    """``(settings, None)``, or ``(None, why they are unknown)``."""
     if not os.path.isfile(path):
-        return None
+        return None, f'no {SETTINGS_FILE} (made by an earlier gankd invert?)'
     try:
         with open(path) as file:
             recorded = json.load(file)
     except (OSError, ValueError) as error:
-        raise OutputSettingsError(
-            f'--out {out_dir}: {SETTINGS_FILE} is not readable JSON '
-            f'({type(error).__name__}); {fix}') from None
+        return None, (f'{SETTINGS_FILE} is not readable JSON '
+                      f'({type(error).__name__})')
     if not isinstance(recorded, dict):
-        raise OutputSettingsError(f'--out {out_dir}: {SETTINGS_FILE} holds '
-                                  f'no settings; {fix}')
-    return recorded
+        return None, f'{SETTINGS_FILE} holds no settings'
+    return recorded, None
 
 
 def prepare_output(out_dir: str, settings: dict,
@@ -133,25 +132,25 @@ def prepare_output(out_dir: str, settings: dict,
             differing fields and the fix.
     """
     path = os.path.join(out_dir, SETTINGS_FILE)
-    fix = ('give --force to replace them with results of these settings, '
-           'or another --out')
     names = _earlier_results(out_dir)
-    recorded = _recorded(path, out_dir, fix) if names else None
-    if names and recorded is None:
-        problem = (f'holds results of {len(names)} images but no '
-                   f'{SETTINGS_FILE} (made by an earlier gankd invert?), so '
-                   'they cannot be checked against these settings')
-    else:
+    recorded, unknown = _recorded(path) if names else (None, None)
+    problem = None
+    if unknown:
+        images = f"{len(names)} image{'s' if len(names) > 1 else ''}"
+        problem = (f'holds results of {images} but {unknown}, so they '
+                   'cannot be checked against these settings')
+    elif names:
         lines = differences(
-            {k: v for k, v in (recorded or {}).items()
-             if k not in NOT_COMPARED},
+            {k: v for k, v in recorded.items() if k not in NOT_COMPARED},
             {k: v for k, v in settings.items() if k not in NOT_COMPARED})
         shown = '; '.join(lines[:3]) + (
             f'; and {len(lines) - 3} more' if len(lines) > 3 else '')
-        problem = (f'holds results made with other settings ({shown})'
-                   if names and lines else None)
+        if lines:
+            problem = f'holds results made with other settings ({shown})'
     if problem and not force:
-        raise OutputSettingsError(f'--out {out_dir}: {problem}; {fix}')
+        raise OutputSettingsError(
+            f'--out {out_dir}: {problem}; give --force to replace them with '
+            'results of these settings, or another --out')
     removed = names if problem else []
     _remove_results(out_dir, removed)
     if force or recorded != settings:

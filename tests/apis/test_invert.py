@@ -257,12 +257,15 @@ def test_other_num_iters_mask_or_unknown_settings_are_refused(
     # Results without settings (an earlier gankd) cannot be checked.
     os.remove(out / 'settings.json')
     assert refused(config, [images], out, capsys, '--num-iters', '1') == (
-        f'error: --out {out}: holds results of 1 images but no '
+        f'error: --out {out}: holds results of 1 image but no '
         'settings.json (made by an earlier gankd invert?), so they cannot '
         f'be checked against these settings; {FIX}')
     (out / 'settings.json').write_text('{"task": ')
-    assert 'settings.json is not readable JSON' in refused(
-        config, [images], out, capsys)
+    assert 'but settings.json is not readable JSON (JSONDecodeError)' in \
+        refused(config, [images], out, capsys)
+    assert run(config, [images], out, '--force')['done'] == ['a']
+    assert json.loads((out / 'settings.json').read_text())['model'][
+        'num_iters'] == 2
 
 
 def test_settings_differences_name_each_leaf():
