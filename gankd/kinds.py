@@ -460,6 +460,12 @@ def kind_of(obj) -> Optional[str]:
     return None
 
 
+def _article(word: str) -> str:
+    """'an' before a kind name that starts with a vowel (assistant,
+    inverter), else 'a'."""
+    return 'an' if word[:1] in 'aeiou' else 'a'
+
+
 def build_kind(cfg: dict, kind: str, default_args: Optional[dict] = None):
     """Build ``cfg`` from ``MODELS``, checking it is of ``kind``.
 
@@ -475,11 +481,12 @@ def build_kind(cfg: dict, kind: str, default_args: Optional[dict] = None):
     base = KINDS[kind]
     if not issubclass(cls, base):
         actual = kind_of(cls)
-        actual = (f'a {actual} ({KINDS[actual].__name__})'
+        actual = (f'{_article(actual)} {actual} ({KINDS[actual].__name__})'
                   if actual else 'not a gankd kind')
         raise KindMismatchError(
-            f"expected a {kind} ({base.__name__}), but '{cfg['type']}' is "
-            f'{actual}. Use a {base.__name__} subclass here.')
+            f"expected {_article(kind)} {kind} ({base.__name__}), but "
+            f"'{cfg['type']}' is {actual}. Use a {base.__name__} subclass "
+            'here.')
     return MODELS.build(cfg, default_args=default_args)
 
 

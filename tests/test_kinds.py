@@ -3,9 +3,9 @@ import pytest
 import torch
 from torch import nn
 
-from gankd.kinds import (BaseDistiller, BaseGenerator, KindMismatchError,
-                         build_distiller, build_generator, build_kind,
-                         kind_of)
+from gankd.kinds import (BaseAssistant, BaseDistiller, BaseGenerator,
+                         KindMismatchError, build_distiller, build_generator,
+                         build_inverter, build_kind, build_probe, kind_of)
 from gankd.registry import MODELS
 
 
@@ -54,6 +54,24 @@ def test_wrong_kind_names_both_before_building(temp_register, monkeypatch):
     assert 'expected a distiller (BaseDistiller)' in message
     assert "'ToyGenerator' is a generator (BaseGenerator)" in message
     assert built == []  # checked before construction
+
+
+def test_wrong_kind_message_uses_an_before_a_vowel(temp_register):
+    class ToyAssistant(BaseAssistant):
+        pass
+
+    temp_register(MODELS, ToyGenerator)
+    temp_register(MODELS, ToyAssistant)
+    with pytest.raises(KindMismatchError) as info:
+        build_inverter(dict(type='ToyGenerator'))
+    assert str(info.value) == (
+        "expected an inverter (BaseInverter), but 'ToyGenerator' is a "
+        'generator (BaseGenerator). Use a BaseInverter subclass here.')
+    with pytest.raises(KindMismatchError) as info:
+        build_probe(dict(type='ToyAssistant'))
+    assert str(info.value).startswith(
+        "expected a probe (BaseProbe), but 'ToyAssistant' is an assistant "
+        '(BaseAssistant).')
 
 
 def test_foreign_component_is_not_a_kind():

@@ -119,12 +119,15 @@ def test_frozen_part_loaders_refuse_the_gadget(evil):
 
 def test_converter_and_codes_loaders_refuse_the_gadget(evil, tmp_path):
     from gankd.apis.convert import convert
-    from gankd.apis.edit import load_codes, load_inverted
+    from gankd.apis.edit import EditError, load_codes, load_inverted
     path, marker = evil
-    for load in (lambda: convert(path, str(tmp_path / 'out.pth')),
-                 lambda: load_codes(path, 'z'),
+    with pytest.raises(CheckpointError, match='HistoryBuffer'):
+        convert(path, str(tmp_path / 'out.pth'))
+    # edit says it in codes-file terms: the file is no codes file.
+    for load in (lambda: load_codes(path, 'z'),
                  lambda: load_inverted([path])):
-        with pytest.raises(CheckpointError, match='HistoryBuffer'):
+        with pytest.raises(EditError, match='not a codes file .* holding '
+                           'more than tensors and plain data'):
             load()
     assert not marker.exists()
 

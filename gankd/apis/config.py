@@ -139,7 +139,14 @@ def add_common_arguments(parser: argparse.ArgumentParser,
         choices=['none', 'pytorch', 'slurm', 'mpi'],
         default='none',
         help='job launcher for distributed runs')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    parser.add_argument(
+        '--local_rank',
+        '--local-rank',
+        type=int,
+        default=0,
+        help='accepted because torch.distributed.launch passes it, not '
+        'for use by hand: each process takes its rank from LOCAL_RANK, which '
+        'the launcher sets (torchrun in tools/dist_train.sh)')
     hook_results('gankd_add_cli_arguments', command=command, parser=parser)
 
 

@@ -42,19 +42,58 @@ class EditError(UserError):
     """Codes, boundaries or options the edit cannot use."""
 
 
+#: what --codes takes, said when a file is not one of them
+CODES_FILES = ('give a .npy array (numpy.save, gankd generate --save-codes) '
+               'or a .pt codes file (gankd generate --save-codes, gankd '
+               'invert)')
+
+
+def _read_pt(path: str):
+    """A ``.pt``/``.pth`` file's content, read as data only; a file that
+    cannot be read is refused as a codes file (in the words of --codes,
+    not of checkpoints)."""
+    from gankd.utils.checkpoint import CheckpointError, load_weights
+    try:
+        return load_weights(path)
+    except CheckpointError:
+        raise EditError(f'--codes {path}: not a codes file (empty, '
+                        'truncated, corrupt, or holding more than tensors '
+                        f'and plain data); {CODES_FILES}') from None
+
+
+def _read_npy(path: str) -> np.ndarray:
+    """A ``.npy`` array of numbers, read without pickle."""
+    try:
+        array = np.load(path, allow_pickle=False)
+    except (ValueError, OSError, EOFError):
+        array = None  # numpy blames pickles for any unknown content
+    if not isinstance(array, np.ndarray) or not (
+            np.issubdtype(array.dtype, np.floating)
+            or np.issubdtype(array.dtype, np.integer)):
+        raise EditError(f'--codes {path}: not a .npy array of numbers '
+                        '(corrupt, another format, or an array of objects '
+                        f'or strings); {CODES_FILES}')
+    return array
+
+
 def load_codes(path: str, space: Optional[str]) -> tuple:
     """``(codes Tensor, space)`` from ``.npy`` (space from ``--space``) or
-    a ``.pt`` dict with ``codes`` (and ``space``)."""
-    from gankd.utils.checkpoint import load_weights
+    a ``.pt`` dict with ``codes`` (and ``space``).
+
+    Raises:
+        EditError: a missing file, one that is not a codes file (each
+            format in its own terms), or no known space.
+    """
     if not os.path.isfile(path):
         raise EditError(f'--codes {path}: no such file')
     if path.endswith('.npy'):
-        codes = torch.from_numpy(np.load(path, allow_pickle=False))
+        codes = torch.from_numpy(_read_npy(path))
     elif path.endswith(CODE_SUFFIXES):
-        data = load_weights(path)
-        if not isinstance(data, dict) or 'codes' not in data:
-            raise EditError(f"--codes {path}: expected a dict with 'codes' "
-                            '(as gankd generate --save-codes writes)')
+        data = _read_pt(path)
+        if not isinstance(data, dict) or not torch.is_tensor(
+                data.get('codes')):
+            raise EditError(f"--codes {path}: not a codes file (no 'codes' "
+                            f'tensor in it); {CODES_FILES}')
         codes, space = data['codes'], space or data.get('space')
     else:
         raise EditError(f"--codes {path}: use {' or '.join(CODE_SUFFIXES)}")
@@ -65,10 +104,12 @@ def load_codes(path: str, space: Optional[str]) -> tuple:
 
 
 def _inverted_file(path: str) -> Optional[dict]:
-    if not path.endswith(CODE_SUFFIXES) or not os.path.isfile(path):
+    """A ``.pt`` codes file of ``gankd invert`` (it holds ``inverter``),
+    else None (``.npy`` arrays and other codes files)."""
+    if path.endswith('.npy') or not path.endswith(CODE_SUFFIXES) \
+            or not os.path.isfile(path):
         return None
-    from gankd.utils.checkpoint import load_weights
-    data = load_weights(path)
+    data = _read_pt(path)
     return data if isinstance(data, dict) and 'inverter' in data else None
 
 
@@ -230,9 +271,14 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
                         help="codes from seeds, e.g. '0-7' (default 0-7)")
     parser.add_argument('--codes', nargs='+', help='codes file instead '
                         'of seeds (several: inverted images, one row each)')
-    parser.add_argument('--start', type=float, default=-3.0)
-    parser.add_argument('--end', type=float, default=3.0)
-    parser.add_argument('--steps', type=int, default=7)
+    parser.add_argument('--start', type=float, default=-3.0,
+                        help='first distance along the boundary (default: '
+                        '-3)')
+    parser.add_argument('--end', type=float, default=3.0,
+                        help='last distance (default: 3)')
+    parser.add_argument('--steps', type=int, default=7,
+                        help='distances from --start to --end, ends '
+                        'included: the grid columns (default: 7)')
     parser.add_argument('--mode', choices=['relative', 'absolute'],
                         default='relative', help='absolute: place codes '
                         'at these signed distances (z / w codes only)')
@@ -241,7 +287,8 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
     parser.add_argument('--strength', choices=['truncation', 'uniform'],
                         help='per-layer scale of wp edits (default: '
                         'truncation for --seeds, uniform for --codes)')
-    parser.add_argument('--padding', type=int, default=2)
+    parser.add_argument('--padding', type=int, default=2,
+                        help='white pixels between grid tiles')
     parser.add_argument('--zoom', type=int, default=1,
                         help='enlarge the grid N times (nearest pixel), '
                         'for small images')

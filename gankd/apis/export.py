@@ -122,7 +122,8 @@ def export_student(config: str, checkpoint: str,
 
 def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog=prog, description=__doc__.split('\n\n')[0])
+        prog=prog, description="Write a trained distiller's deployable "
+        'network as a plain mmpretrain checkpoint and config.')
     parser.add_argument('config', help='the distillation config')
     parser.add_argument('checkpoint', help='a checkpoint of that config')
     parser.add_argument('--out-dir', required=True,

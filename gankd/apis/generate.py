@@ -238,7 +238,8 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
                         'converted file, or official checkpoint')
     parser.add_argument('--out', required=True, help='PNG to write')
     parser.add_argument('--mode', default='grid',
-                        choices=['grid', 'interpolate', 'truncation'])
+                        choices=['grid', 'interpolate', 'truncation'],
+                        help='what to draw (default: grid)')
     parser.add_argument('--converter', help='read an official checkpoint '
                         'with this converter (see convert-checkpoint --list)')
     parser.add_argument('--num', type=int, help='samples (grid: 16, '
@@ -261,11 +262,16 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
     parser.add_argument('--truncation-layers', type=int, help='truncate '
                         'the first N per-layer codes (default: all)')
     parser.add_argument('--noise-mode', default='const',
-                        choices=['const', 'random', 'none'])
-    parser.add_argument('--batch-size', type=int, default=16)
+                        choices=['const', 'random', 'none'],
+                        help="the generator's per-pixel noise: its stored "
+                        'constants, fresh (seeded by --seed) or none '
+                        '(default: const)')
+    parser.add_argument('--batch-size', type=int, default=16,
+                        help='images per synthesis pass')
     parser.add_argument('--padding', type=int, default=2,
                         help='white pixels between grid tiles')
-    parser.add_argument('--device', default='cpu')
+    parser.add_argument('--device', default='cpu',
+                        help="e.g. cuda:0 (default: cpu)")
     parser.add_argument('--save-codes', metavar='PATH', help='also write '
                         'the codes (.npy array or .pt dict)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
@@ -273,10 +279,26 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _check_options(args: argparse.Namespace) -> None:
+    """Counts of at least 1 and finite psi values, before anything is
+    loaded (0 would otherwise mean the default, nan a grid of nan)."""
+    for flag in ('num', 'nrow', 'steps', 'batch_size'):
+        value = getattr(args, flag)
+        if value is not None and value < 1:
+            raise GenerationError(f"--{flag.replace('_', '-')} {value}: "
+                                  'give at least 1')
+    for flag, values in (('--truncation-psi', [args.truncation_psi]),
+                         ('--psi', args.psi)):
+        bad = [v for v in values if v is not None and not math.isfinite(v)]
+        if bad:
+            raise GenerationError(f'{flag} {bad[0]}: give a finite number '
+                                  '(1: no truncation, 0: the average code)')
+
+
 def _seeds(args) -> List[int]:
     if args.seeds is not None:
         return args.seeds
-    num = args.num or DEFAULT_NUM[args.mode]
+    num = DEFAULT_NUM[args.mode] if args.num is None else args.num
     count = 2 * num if args.mode == 'interpolate' else num
     return list(range(args.seed, args.seed + count))
 
@@ -289,6 +311,7 @@ def main(argv: Optional[List[str]] = None, prog: Optional[str] = None):
 def _run(args: argparse.Namespace) -> dict:
     from gankd.config import load_config
     from gankd.utils.frozen_generator import load_generator
+    _check_options(args)
     if args.save_codes and not args.save_codes.endswith(CODE_SUFFIXES):
         raise GenerationError(f'{args.save_codes}: codes are saved as '
                               f"{' or '.join(CODE_SUFFIXES)}")

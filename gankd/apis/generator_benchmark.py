@@ -230,7 +230,8 @@ def main(argv=None, prog: Optional[str] = None) -> None:
     parser.add_argument('--out', help='write the Markdown table here')
     parser.add_argument('--only', nargs='+', metavar='NAME',
                         help='rows whose name contains one of these')
-    parser.add_argument('--repeats', type=int, default=3)
+    parser.add_argument('--repeats', type=int, default=3,
+                        help='timed runs per row (default: 3)')
     args = parser.parse_args(argv)
     rows = [r for r in ROWS if not args.only or any(
         key.lower() in r.name.lower() for key in args.only)]

@@ -16,11 +16,15 @@ restored output against the clean image). Without it the metrics compare
 ``restored/<stem>.png`` (the task's output), ``reconstruction/<stem>.png``
 (the generator's image), ``codes/<stem>.pt`` (see
 :func:`gankd.apis.invert_outputs.save_image_codes`; ``gankd edit --codes``
-reads it) and ``metrics.csv`` (``name, task, psnr, ssim, loss, num_iters,
+reads it), ``metrics.csv`` (``name, task, psnr, ssim, loss, num_iters,
 seconds``; seconds are the image's share of its batch's time; rewritten
-after every batch). A re-run skips images whose codes
-and row exist (``--force`` redoes them); unreadable or wrongly sized
-images are skipped with one line each, also written to ``failures.txt``.
+after every batch) and ``settings.json`` (what the results depend on:
+model config, task, degradation, ``--degrade``, the generator's identity;
+see :mod:`gankd.apis.invert_settings`). A re-run with the same settings
+skips images whose codes and row exist (``--force`` redoes them); one with
+other settings is refused, naming what differs, unless ``--force``, which
+removes the earlier results first. Unreadable or wrongly sized images are
+skipped with one line each, also written to ``failures.txt``.
 """
 import argparse
 import os
@@ -194,13 +198,19 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
     parser.add_argument('--degrade', action='store_true', help='inputs are '
                         'clean images: degrade them first and score the '
                         'restored output against them')
-    parser.add_argument('--batch-size', type=int, default=8)
+    parser.add_argument('--batch-size', type=int, default=8,
+                        help='images inverted together (the results do not '
+                        'depend on it)')
     parser.add_argument('--num-iters', type=int,
                         help="override the inverter's num_iters")
     parser.add_argument('--force', action='store_true',
-                        help='redo images that are already done')
-    parser.add_argument('--device', default='cpu')
-    parser.add_argument('--no-progress', action='store_true')
+                        help='redo images that are already done; when the '
+                        "settings differ from --out's settings.json, first "
+                        'remove the results made with the old ones')
+    parser.add_argument('--device', default='cpu',
+                        help='e.g. cuda:0 (default: cpu)')
+    parser.add_argument('--no-progress', action='store_true',
+                        help='no progress line')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config keys')
     return parser
@@ -209,6 +219,9 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
 @report_user_errors
 def main(argv: Optional[List[str]] = None, prog: Optional[str] = None):
     args = build_parser(prog).parse_args(argv)
+    import copy
+
+    from gankd.apis.invert_settings import prepare_output, run_settings
     from gankd.config import load_config
     from gankd.kinds import build_inverter
     from gankd.registry import scope_config_types
@@ -223,14 +236,22 @@ def main(argv: Optional[List[str]] = None, prog: Optional[str] = None):
         degradation_cfg.to_dict() if degradation_cfg else None, args.task,
         args.factor, args.mask)
     paths = list_inputs(args.inputs)
+    model = copy.deepcopy(model_cfg)  # as configured: the build scopes it
     inverter = build_inverter(scope_config_types(model_cfg))
+    identity = inverter.generator.identity()
+    removed = prepare_output(args.out, run_settings(
+        args.config, model, task, degradation_cfg, args.degrade, identity),
+        args.force)
+    if removed:
+        print(f'removed the results of {len(removed)} images made with '
+              f'other settings from {args.out} (--force)')
     if degradation is not None:
         degradation.to(args.device)
     report = invert_images(
         inverter, paths, args.out, degradation, task, args.degrade,
         args.batch_size, args.force, not args.no_progress,
         dict(inverter=inverter.decoding_info(),
-             generator=inverter.generator.identity(),
+             generator=identity,
              degradation=degradation_cfg), args.device)
     _finish(report, args.out, task)
     return report

@@ -1,6 +1,10 @@
 """The generic tools and the `gankd` command, run as users run them."""
+import argparse
+import importlib
 import json
 import re
+
+import pytest
 
 CONFIG = 'tests/data/configs/tiny_synthshapes.py'
 
@@ -78,3 +82,32 @@ def test_nested_checks_skip_data_dicts_with_a_type_key():
     assert problems[0].startswith("model.head.loss.type: 'CrossEntropyLos'")
     # Under the gankd-scoped head only the qualified name resolves.
     assert 'Did you mean: mmpretrain.CrossEntropyLoss?' in problems[0]
+
+
+def test_every_option_of_every_command_has_plain_help(monkeypatch):
+    """``gankd <command> --help`` for each command: every argument says
+    what it is for, and no rST markup (``x``, :func:) shows."""
+    from gankd.cli import COMMANDS
+
+    class Parsed(Exception):
+        """Raised instead of parsing: the command's parser is built."""
+
+    parsers = {}
+
+    def capture(self, args=None, namespace=None):
+        parsers[self.prog] = self
+        raise Parsed
+
+    monkeypatch.setattr(argparse.ArgumentParser, 'parse_args', capture)
+    for name, (module, _) in COMMANDS.items():
+        with pytest.raises(Parsed):
+            importlib.import_module(f'gankd.apis.{module}').main(
+                [], prog=f'gankd {name}')
+    assert len(parsers) == len(COMMANDS)
+    for prog, parser in parsers.items():
+        bare = [action.option_strings[0] if action.option_strings
+                else action.dest for action in parser._actions
+                if not action.help]
+        assert bare == [], f'{prog}: no help for {bare}'
+        text = parser.format_help()
+        assert '``' not in text and not re.search(r':\w+:`', text), text

@@ -235,3 +235,22 @@ def test_tool_writes_the_grid_png_and_codes(toys, run_tool, tmp_path,
     assert failed.stderr.strip().splitlines()[-1] == (
         'error: ToyZGenerator has only the latent spaces z: the truncation '
         "sweep needs 'w'")
+
+
+@pytest.mark.parametrize('options, message', [
+    (['--num', '0'], '--num 0: give at least 1'),
+    (['--mode', 'interpolate', '--steps', '0'], '--steps 0: give at least 1'),
+    (['--batch-size', '-1'], '--batch-size -1: give at least 1'),
+    (['--truncation-psi', 'nan'], '--truncation-psi nan: give a finite '
+     'number (1: no truncation, 0: the average code)'),
+    (['--mode', 'truncation', '--psi', '0,inf'], '--psi inf: give a finite'),
+])
+def test_zero_counts_and_nan_psi_are_refused(options, message, tmp_path,
+                                             capsys):
+    """Checked before the config is read: these paths do not exist."""
+    from gankd.apis import generate as generate_api
+    with pytest.raises(SystemExit) as exit_info:
+        generate_api.main([str(tmp_path / 'no.py'), str(tmp_path / 'no.pth'),
+                           '--out', str(tmp_path / 'g.png'), *options])
+    assert exit_info.value.code == 1
+    assert capsys.readouterr().err.startswith(f'error: {message}')

@@ -1,6 +1,7 @@
 """``gankd invert``: files, skipping, resume, metrics and the per-image
 seeds, with a tiny stand-in inverter (and LatentInverter end to end)."""
 import csv
+import json
 import os
 
 import cv2
@@ -11,6 +12,7 @@ import torch
 from gankd.apis import invert as invert_api
 from gankd.apis.invert_inputs import InputListError, list_inputs
 from gankd.apis.invert_outputs import image_slice
+from gankd.apis.invert_settings import differences
 from gankd.evaluation import psnr, ssim
 from gankd.kinds import BaseInverter
 from gankd.models.degradations import Downsample, Grayscale
@@ -152,6 +154,127 @@ def test_rerun_recomputes_nothing_and_force_redoes(config, tmp_path, capsys):
     assert all(after[p] == t for p, t in before.items()
                if not p.endswith('metrics.csv'))
     assert run(config, [images], out, '--force')['done'] == list('abcd')
+
+
+def refused(config, inputs, out, capsys, *options):
+    """The one stderr line of a refused run (exit status 1)."""
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exit_info:
+        run(config, inputs, out, *options)
+    assert exit_info.value.code == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    return err
+
+
+FIX = 'give --force to replace them with results of these settings, or ' \
+    'another --out'
+
+
+def test_settings_are_recorded_and_the_same_ones_resume(config, tmp_path):
+    images = write_images(tmp_path / 'in', ['a', 'b'])
+    out = tmp_path / 'out'
+    run(config, [images], out)
+    recorded = json.loads((out / 'settings.json').read_text())
+    assert recorded == dict(
+        config=config, task='reconstruction', degrade=False,
+        degradation=dict(type='IdentityDegradation'),
+        model=dict(type='ToyInverter', generator=GENERATOR, num_iters=2),
+        generator=ToyInverter(GENERATOR).generator.identity())
+    # The same model from another file (and another batch size): the same
+    # settings, so everything is resumed.
+    copy = tmp_path / 'copy.py'
+    copy.write_text(open(config).read())
+    before = mtimes(out)
+    report = run(str(copy), [images], out, '--batch-size', '1')
+    assert report['skipped'] == ['a', 'b'] and report['done'] == []
+    settings = str(out / 'settings.json')
+    assert {p: t for p, t in mtimes(out).items() if p != settings} == {
+        p: t for p, t in before.items() if p != settings}
+    # The path is there for the reader: it names the latest config.
+    assert json.loads((out / 'settings.json').read_text())['config'] == \
+        str(copy)
+
+
+def test_other_task_is_refused_and_force_replaces_all_results(
+        config, tmp_path, capsys):
+    images = write_images(tmp_path / 'in', ['a', 'b'])
+    out = tmp_path / 'out'
+    run(config, [images], out)
+    before = mtimes(out)
+    err = refused(config, [images], out, capsys, '--task', 'colorization')
+    assert err == (
+        f'error: --out {out}: holds results made with other settings '
+        "(degradation.type: 'IdentityDegradation' -> 'Grayscale'; task: "
+        f"'reconstruction' -> 'colorization'); {FIX}")
+    assert mtimes(out) == before  # nothing written, nothing removed
+    # --force with only a: b's results (made for reconstruction) go too, so
+    # the folder holds only results of its recorded settings.
+    (out / 'notes.txt').write_text('mine')
+    report = run(config, [os.path.join(images, 'a.png')], out, '--task',
+                 'colorization', '--force')
+    assert report['done'] == ['a']
+    assert 'removed the results of 2 images made with other settings' in \
+        capsys.readouterr().out
+    assert [(r['name'], r['task']) for r in read_rows(out)] == [
+        ('a', 'colorization')]
+    for folder in ('codes', 'restored', 'reconstruction'):
+        assert [n[0] for n in os.listdir(out / folder)] == ['a']
+    assert (out / 'notes.txt').read_text() == 'mine'
+    assert json.loads((out / 'settings.json').read_text())['task'] == \
+        'colorization'
+    # The new settings now resume; the old ones are refused.
+    assert run(config, [images], out, '--task', 'colorization')['done'] == \
+        ['b']
+    assert "task: 'colorization' -> 'reconstruction'" in refused(
+        config, [images], out, capsys)
+
+
+def test_other_num_iters_mask_or_unknown_settings_are_refused(
+        config, tmp_path, capsys):
+    images = write_images(tmp_path / 'in', ['a'])
+    out = tmp_path / 'out'
+    run(config, [images], out, '--num-iters', '1')
+    assert refused(config, [images], out, capsys) == (
+        f'error: --out {out}: holds results made with other settings '
+        f'(model.num_iters: 1 -> 2); {FIX}')
+    # A mask is compared by its content, not its path.
+    known = np.full((16, 16), 255, np.uint8)
+    known[4:12, 4:12] = 0
+    for name, value in (('m1.png', 0), ('m2.png', 0), ('m3.png', 255)):
+        known[0, 0] = value
+        cv2.imwrite(str(tmp_path / name), known)
+    masked = tmp_path / 'masked'
+    mask = ['--task', 'inpainting', '--degrade', '--mask']
+    run(config, [images], masked, *mask, str(tmp_path / 'm1.png'))
+    assert run(config, [images], masked, *mask,
+               str(tmp_path / 'm2.png'))['skipped'] == ['a']
+    assert "degradation.mask: 'sha256:" in refused(
+        config, [images], masked, capsys, *mask, str(tmp_path / 'm3.png'))
+    assert "degrade: True -> False" in refused(
+        config, [images], masked, capsys, *mask[:2], '--mask',
+        str(tmp_path / 'm1.png'))
+    # Results without settings (an earlier gankd) cannot be checked.
+    os.remove(out / 'settings.json')
+    assert refused(config, [images], out, capsys, '--num-iters', '1') == (
+        f'error: --out {out}: holds results of 1 image but no '
+        'settings.json (made by an earlier gankd invert?), so they cannot '
+        f'be checked against these settings; {FIX}')
+    (out / 'settings.json').write_text('{"task": ')
+    assert 'but settings.json is not readable JSON (JSONDecodeError)' in \
+        refused(config, [images], out, capsys)
+    assert run(config, [images], out, '--force')['done'] == ['a']
+    assert json.loads((out / 'settings.json').read_text())['model'][
+        'num_iters'] == 2
+
+
+def test_settings_differences_name_each_leaf():
+    old = dict(task='a', model=dict(num_iters=2, lr=0.1, seed=0))
+    new = dict(task='a', model=dict(num_iters=3, lr=0.1), degrade=True)
+    assert differences(old, new) == [
+        'degrade: absent -> True', 'model.num_iters: 2 -> 3',
+        'model.seed: 0 -> absent']
+    assert differences(old, old) == []
 
 
 def test_csv_rows_codes_and_pngs_agree(config, tmp_path):

@@ -176,6 +176,51 @@ def test_edit_reads_codes_saved_by_generate(probed, probe_config, tmp_path):
         assert np.array_equal(tile(edited, row, 1), tile(generated, row, 0))
 
 
+def test_edit_reads_npy_codes_as_it_reads_pt_codes(probed, probe_config,
+                                                   tmp_path):
+    work, _ = probed
+    z = np.random.default_rng(0).standard_normal((2, 16)).astype(np.float32)
+    np.save(tmp_path / 'z.npy', z)
+    torch.save(dict(codes=torch.from_numpy(z), space='z'), tmp_path / 'z.pt')
+    args = [probe_config, '--boundary', os.path.join(
+        work, 'boundaries/z/smile.npy'), '--steps', '3']
+    edit_api.main(args + ['--codes', str(tmp_path / 'z.npy'), '--space', 'z',
+                          '--out', str(tmp_path / 'npy.png')])
+    edit_api.main(args + ['--codes', str(tmp_path / 'z.pt'), '--out',
+                          str(tmp_path / 'pt.png')])
+    assert np.array_equal(read_png(str(tmp_path / 'npy.png')),
+                          read_png(str(tmp_path / 'pt.png')))
+
+
+NOT_NPY = ('not a .npy array of numbers (corrupt, another format, or an '
+           'array of objects or strings)')
+NOT_PT = ('not a codes file (empty, truncated, corrupt, or holding more '
+          'than tensors and plain data)')
+
+
+@pytest.mark.parametrize('name, write, problem', [
+    ('garbage.npy', lambda p: open(p, 'wb').write(b'not numpy'), NOT_NPY),
+    ('objects.npy', lambda p: np.save(p, np.array([{}]), allow_pickle=True),
+     NOT_NPY),
+    ('words.npy', lambda p: np.save(p, np.array(['a', 'b'])), NOT_NPY),
+    ('garbage.pt', lambda p: open(p, 'wb').write(b'not torch'), NOT_PT),
+    ('empty.pt', lambda p: open(p, 'wb').close(), NOT_PT),
+    ('weights.pt', lambda p: torch.save(dict(w=torch.ones(1)), p),
+     "not a codes file (no 'codes' tensor in it)"),
+])
+def test_bad_codes_files_are_named_in_their_own_terms(
+        probed, probe_config, tmp_path, capsys, name, write, problem):
+    work, _ = probed
+    path = str(tmp_path / name)
+    write(path)
+    with pytest.raises(SystemExit):
+        edit_api.main([probe_config, '--boundary', os.path.join(
+            work, 'boundaries/z/smile.npy'), '--codes', path, '--space', 'z',
+            '--out', str(tmp_path / 'x.png')])
+    assert capsys.readouterr().err == (
+        f'error: --codes {path}: {problem}; {edit_api.CODES_FILES}\n')
+
+
 def test_zoom_repeats_pixels(probed, probe_config, tmp_path):
     work, _ = probed
     args = [probe_config, '--boundary',
