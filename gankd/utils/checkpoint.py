@@ -121,8 +121,14 @@ def _load(path: str, map_location: MapLocation,
             raise
         # Saved command-line arguments: read them as plain data, allowing
         # no new type (gankd/utils/namespace_pickle.py says why).
-        loaded = load_namespaces_as_data(
-            path, lambda copy: _torch_load(copy, path, map_location))
+        try:
+            loaded = load_namespaces_as_data(
+                path, lambda copy: _torch_load(copy, path, map_location))
+        except OSError as error:
+            raise CheckpointError(
+                f'{path}: holds saved arguments (argparse.Namespace), read '
+                f'from a temporary copy of the file, which failed: '
+                f'{error}') from None
         if loaded is None:
             raise
         return loaded

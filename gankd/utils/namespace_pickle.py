@@ -55,13 +55,14 @@ def _long_binget(index: int) -> bytes:
 
 
 def _find_namespaces(data: bytes) -> Tuple[List[Tuple[int, int]], List[int],
-                                           int]:
+                                           int, int]:
     """Walk the opcodes with a symbolic stack that only tells the Namespace
     class and its NEWOBJ instances from everything else.
 
     Returns:
         (byte ranges of the Namespace GLOBALs, end offsets of the NEWOBJs
-        that create instances, one past the highest memo index used).
+        that create instances, one past the highest memo index used, the
+        offset of STOP).
     """
     stack: list = []
     memo: dict = {}
@@ -100,25 +101,24 @@ def _find_namespaces(data: bytes) -> Tuple[List[Tuple[int, int]], List[int],
             elif before:
                 del stack[-len(before):]
             stack.extend([_OTHER] * len(op.stack_after))
-    return globals_at, instances_at, top_memo
+    # genops ends at STOP, or raises ValueError when there is none
+    return globals_at, instances_at, top_memo, ops[-1][2]
 
 
 def rewrite_namespaces(data: bytes) -> bytes:
-    """One pickle (ending in STOP) -> the same pickle with Namespaces as
-    OrderedDicts, returning ``(object, [former Namespaces])``.
+    """One pickle -> the same pickle with Namespaces as OrderedDicts,
+    returning ``(object, [former Namespaces])``.
 
     Raises:
         ValueError: ``data`` is not a well-formed pickle.
     """
-    globals_at, instances_at, top_memo = _find_namespaces(data)
-    if not data.endswith(b'.'):
-        raise ValueError('the pickle does not end with STOP')
+    globals_at, instances_at, top_memo, stop = _find_namespaces(data)
     edits = [(start, end, _PLAIN_GLOBAL) for start, end in globals_at]
     edits += [(end, end, _long_binput(top_memo + i))
               for i, end in enumerate(instances_at)]
     trailer = b'](' + b''.join(_long_binget(top_memo + i)
                                for i in range(len(instances_at)))
-    edits.append((len(data) - 1, len(data) - 1, trailer + b'e\x86'))
+    edits.append((stop, stop, trailer + b'e\x86'))
     out, done = [], 0
     for start, end, text in sorted(edits, key=lambda edit: edit[:2]):
         out += [data[done:start], text]
@@ -174,7 +174,11 @@ def load_namespaces_as_data(path: str, load: Callable[[IO[bytes]], Any]
     """``load`` (the weights-only loader) on a copy of ``path`` whose
     Namespaces are rewritten, with each one read as an OrderedDict of its
     fields; None when the file cannot be rewritten (not a torch file of a
-    known layout)."""
+    known layout).
+
+    Raises:
+        OSError: the temporary copy cannot be written.
+    """
     with open(path, 'rb') as source, tempfile.TemporaryFile() as copy:
         try:
             if zipfile.is_zipfile(source):
