@@ -7,10 +7,12 @@ The checkpoint gadget needs no class outside the old training allowlist
 eval; one BUILD puts eval in a HistoryBuffer's ``__dict__`` as
 ``__setstate__``, a second BUILD calls it with the payload.
 """
+import argparse
 import io
 import os
 import struct
 import zipfile
+from collections import OrderedDict
 
 import numpy as np
 import pytest
@@ -47,8 +49,23 @@ def touch_code(marker) -> str:
     return f"__import__('pathlib').Path({str(marker)!r}).touch()"
 
 
+def namespace_gadget_pickle() -> bytes:
+    """An ``argparse.Namespace`` whose first BUILD puts the callable
+    ``gadget.record`` into its ``__dict__`` as ``__setstate__`` and whose
+    second BUILD calls it, if the class is allowed."""
+    return b''.join([
+        b'\x80\x02', b'cargparse\nNamespace\n', b')', b'\x81',
+        b'}', _unicode('__setstate__'), b'cgadget\nrecord\n', b's', b'b',
+        b'}', _unicode('payload'), _unicode('ran'), b's', b'b', b'.'])
+
+
 def write_gadget_checkpoint(path, marker) -> str:
     """A torch zip checkpoint whose data.pkl is the gadget."""
+    return write_pickle_checkpoint(path, gadget_pickle(touch_code(marker)))
+
+
+def write_pickle_checkpoint(path, pickled: bytes) -> str:
+    """A torch zip checkpoint whose data.pkl is ``pickled``."""
     buffer = io.BytesIO()
     torch.save({'x': 1}, buffer)
     buffer.seek(0)
@@ -57,7 +74,7 @@ def write_gadget_checkpoint(path, marker) -> str:
         for info in source.infolist():
             data = source.read(info.filename)
             if info.filename.endswith('/data.pkl'):
-                data = gadget_pickle(touch_code(marker))
+                data = pickled
             target.writestr(info.filename, data)
     return str(path)
 
@@ -130,6 +147,36 @@ def test_converter_and_codes_loaders_refuse_the_gadget(evil, tmp_path):
                            'more than tensors and plain data'):
             load()
     assert not marker.exists()
+
+
+def test_saved_arguments_are_read_without_running_code(tmp_path):
+    """Saved training arguments (``argparse.Namespace``) are read by
+    rewriting the class to OrderedDict, not by allowing it. Allowed, the
+    class calls whatever callable a pickle can reach (here one the test
+    makes reachable) that a BUILD put into an instance as ``__setstate__``;
+    rewritten, nothing is called, through load_weights or the converter
+    command."""
+    from gankd.apis.convert import convert
+    from gankd.utils.converters import ConversionError
+    calls = []
+
+    def record(state):
+        calls.append(state)
+
+    path = write_pickle_checkpoint(tmp_path / 'args.pth',
+                                   namespace_gadget_pickle())
+    reachable = [(record, 'gadget.record')]
+    with torch.serialization.safe_globals(reachable + [argparse.Namespace]):
+        torch.load(path, weights_only=True)
+    assert calls == [{'payload': 'ran'}]  # the gadget is real
+    calls.clear()
+    with torch.serialization.safe_globals(reachable):
+        loaded = load_weights(path)
+        with pytest.raises(ConversionError, match='0 converters recognise'):
+            convert(path, str(tmp_path / 'out.pth'))
+    assert calls == []
+    assert loaded == OrderedDict(__setstate__=record, payload='ran')
+    assert argparse.Namespace not in torch.serialization.get_safe_globals()
 
 
 def test_resume_and_test_refuse_the_gadget(evil, tmp_path, run_tool):

@@ -13,6 +13,11 @@ a crafted file cannot run code, whatever it holds.
   runner state (mmengine's logging history) as plain data
   (:mod:`gankd.engine.runner_state`) so that nothing more is needed.
 
+Weights files may also hold the ``argparse.Namespace`` of the arguments a
+training script ran with (rosinality's ``train.py`` saves ``args``): it is
+read as an OrderedDict of its fields by rewriting the pickle's reference
+to the class, never by allowing it (:mod:`gankd.utils.namespace_pickle`).
+
 A checkpoint written by plain mmengine keeps that history as Python objects
 (``HistoryBuffer``, numpy arrays); it is refused with a line that says how
 to keep only its weights, if you trust it (``docs/safety.md``).
@@ -30,6 +35,8 @@ from typing import Any, Callable, Optional, Union
 import torch
 
 from gankd.errors import UserError
+from gankd.utils.namespace_pickle import (NAMESPACE_GLOBAL,
+                                          load_namespaces_as_data)
 
 __all__ = [
     'CheckpointError', 'require_checkpoint', 'load_weights',
@@ -68,14 +75,20 @@ def _refusal(path: str, name: str) -> str:
             'state dict, or convert it with tools/convert_checkpoint.py.')
 
 
-def _load(path: str, map_location: MapLocation) -> Any:
-    path = os.fspath(path)
-    if not os.path.isfile(path):
-        raise CheckpointError(f'checkpoint not found: {path}')
-    if os.path.getsize(path) == 0:
-        raise CheckpointError(f'checkpoint is empty: {path}')
+class _RefusedGlobal(CheckpointError):
+    """The weights-only loader refused ``name``, a global the file holds."""
+
+    def __init__(self, message: str, name: str):
+        super().__init__(message)
+        self.name = name
+
+
+def _torch_load(source, path: str, map_location: MapLocation) -> Any:
+    """``torch.load(source, weights_only=True)``; failures as one line
+    naming ``path``."""
     try:
-        return torch.load(path, map_location=map_location, weights_only=True)
+        return torch.load(source, map_location=map_location,
+                          weights_only=True)
     except pickle.UnpicklingError as error:
         reason = _unpickler_reason(str(error))
         refused = re.search(r'Unsupported global: GLOBAL (\S+)', reason)
@@ -83,7 +96,8 @@ def _load(path: str, map_location: MapLocation) -> Any:
             raise CheckpointError(
                 f'{path}: not a readable PyTorch checkpoint (truncated or '
                 f'corrupt?): {reason}') from None
-        raise CheckpointError(_refusal(path, refused.group(1))) from None
+        name = refused.group(1)
+        raise _RefusedGlobal(_refusal(path, name), name) from None
     except Exception as error:  # garbage makes the unpickler raise anything
         # torch's messages run on for several sentences; keep the first.
         first = str(error).strip().splitlines()[0].split('. ')[0] \
@@ -109,8 +123,40 @@ def require_checkpoint(path: Optional[str], what: str,
                           'or give the path of one you have')
 
 
+def _load(path: str, map_location: MapLocation,
+          namespaces: bool = False) -> Any:
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise CheckpointError(f'checkpoint not found: {path}')
+    if os.path.getsize(path) == 0:
+        raise CheckpointError(f'checkpoint is empty: {path}')
+    try:
+        return _torch_load(path, path, map_location)
+    except _RefusedGlobal as refused:
+        if not (namespaces and refused.name == NAMESPACE_GLOBAL):
+            raise
+        # Saved command-line arguments: read them as plain data, allowing
+        # no new type (gankd/utils/namespace_pickle.py says why).
+        try:
+            loaded = load_namespaces_as_data(
+                path, lambda copy: _torch_load(copy, path, map_location))
+        except OSError as error:
+            raise CheckpointError(
+                f'{path}: holds saved arguments (argparse.Namespace), read '
+                f'from a temporary copy of the file, which failed: '
+                f'{error}') from None
+        if loaded is None:
+            raise
+        return loaded
+
+
 def load_weights(path: str, map_location: MapLocation = 'cpu') -> Any:
     """Load a weights file (pretrained, official, downloaded) safely.
+
+    ``argparse.Namespace`` objects (the arguments training scripts save
+    next to the weights, e.g. rosinality's ``args``) are read as
+    OrderedDicts of their fields, without allowing the class
+    (:mod:`gankd.utils.namespace_pickle`).
 
     Args:
         path: file written by ``torch.save`` holding tensors and plain data.
@@ -119,7 +165,7 @@ def load_weights(path: str, map_location: MapLocation = 'cpu') -> Any:
     Raises:
         CheckpointError: one line naming ``path`` and what is wrong.
     """
-    return _load(path, map_location)
+    return _load(path, map_location, namespaces=True)
 
 
 def load_training_checkpoint(path: str,

@@ -7,6 +7,7 @@ checks the key scheme, layouts and value changes (modulation bias +1,
 flipped up-conv kernels, [1]-shaped noise weights, [1, 3, 1, 1] toRGB
 biases); it is not a run of the rosinality code itself.
 """
+import argparse
 import re
 
 import pytest
@@ -158,6 +159,66 @@ def test_rosinality_layout_round_trip(genforce_fixture, assert_parity,
                            truncation_psi=0.7, truncation_layers=8)
     assert_parity(out['image'], trunc['image'], 'trunc image')
     assert not converters()['genforce-stylegan2'].matches(checkpoint)
+
+
+def rosinality_train_args(argv):
+    """An ``argparse.Namespace`` as rosinality's ``train.py`` has it: its
+    flags parsed, then ``latent``, ``n_mlp``, ``start_iter`` and
+    ``distributed`` set by the script."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument('path')
+    for flag, kind, default in [
+            ('arch', str, 'stylegan2'), ('iter', int, 800000),
+            ('batch', int, 16), ('n_sample', int, 64), ('size', int, 256),
+            ('r1', float, 10), ('path_regularize', float, 2),
+            ('path_batch_shrink', int, 2), ('d_reg_every', int, 16),
+            ('g_reg_every', int, 4), ('mixing', float, 0.9),
+            ('ckpt', str, None), ('lr', float, 0.002),
+            ('channel_multiplier', int, 2), ('local_rank', int, 0),
+            ('augment_p', float, 0), ('ada_target', float, 0.6),
+            ('ada_length', int, 500000), ('ada_every', int, 256)]:
+        parser.add_argument(f'--{flag}', type=kind, default=default)
+    parser.add_argument('--wandb', action='store_true')
+    parser.add_argument('--augment', action='store_true')
+    args = parser.parse_args(argv)
+    args.latent, args.n_mlp, args.start_iter = 64, 8, 0
+    args.distributed = False
+    return args
+
+
+def adam_state(tensors):
+    """A real Adam state dict after one step over copies of ``tensors``."""
+    params = [torch.nn.Parameter(t.detach().clone()) for t in tensors]
+    optim = torch.optim.Adam(params, lr=0.002, betas=(0.0, 0.99))
+    sum(p.sum() for p in params).backward()
+    optim.step()
+    return optim.state_dict()
+
+
+def test_rosinality_train_checkpoint_with_args_converts(
+        genforce_fixture, assert_parity, tmp_path):
+    """A checkpoint saved as rosinality's train.py saves it (real
+    argparse.Namespace ``args``, real torch.save) converts with the tool
+    (the weights-only loader reads ``args`` as plain data)."""
+    from gankd.apis.convert import main
+    from gankd.utils.checkpoint import load_weights
+    fixture = genforce_fixture(NAME)
+    ros = to_rosinality(fixture['state_dict'])
+    d = {'convs.0.0.weight': torch.randn(32, 3, 1, 1),
+         'final_linear.1.bias': torch.randn(1)}
+    args = rosinality_train_args(['lmdb/ffhq', '--size', '64', '--batch',
+                                  '4', '--augment'])
+    path, out = tmp_path / '010000.pt', tmp_path / 'converted.pth'
+    torch.save({'g': ros, 'd': d, 'g_ema': ros,
+                'g_optim': adam_state(ros.values()),
+                'd_optim': adam_state(d.values()), 'args': args}, path)
+    assert main([str(path), str(out)]) == str(out)
+    converted = load_weights(str(out))
+    assert converted['meta']['converter'] == 'rosinality-stylegan2'
+    assert_parity(image_from(converted['state_dict'], fixture),
+                  fixture['image'], 'image')
+    saved_args = load_weights(str(path))['args']
+    assert saved_args == dict(vars(args)) and saved_args['augment'] is True
 
 
 def test_rosinality_without_latent_avg_uses_mean_mapping(genforce_fixture):
