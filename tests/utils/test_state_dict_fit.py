@@ -10,7 +10,8 @@ def t(*shape):
 
 def test_a_fitting_state_is_false_and_counts_every_key():
     model = {'a.weight': t(2, 3), 'a.bias': t(2)}
-    mismatch = compare_state_dicts(model, {'a.bias': t(2), 'a.weight': t(2, 3)})
+    mismatch = compare_state_dicts(model,
+                                   {'a.bias': t(2), 'a.weight': t(2, 3)})
     assert not mismatch
     assert (mismatch.total, mismatch.fitting) == (2, 2)
     assert str(mismatch) == 'fits'
