@@ -67,8 +67,8 @@ class GankdRunner(Runner):
                 hook.backend_args = {'backend': ATOMIC_BACKEND}
 
     def _log_env(self, env_cfg: dict) -> None:
-        # mmengine's logs dist_cfg as configured and the world size as the
-        # GPU number, which is wrong on CPU (gloo, no GPU).
+        # mmengine's version logs dist_cfg as configured and the world size
+        # as the GPU number, both wrong on CPU (gloo, no GPU).
         self.logger.info(environment_report(runtime_environment(
             env_cfg, self._randomness_cfg, self._seed, self._launcher,
             self._distributed, self._world_size)))
@@ -106,8 +106,9 @@ class GankdRunner(Runner):
                                            file_client_args, *args, **kwargs)
 
     def call_hook(self, fn_name: str, **kwargs) -> None:
-        """mmengine's, then (for ``before_save_checkpoint``) the checkpoint
-        made plain data, after every hook has added its part."""
+        """mmengine's (``before_train`` without the unused FileClient's
+        warnings), then (for ``before_save_checkpoint``) the checkpoint made
+        plain data, after every hook has added its part."""
         if fn_name == 'before_train' and not any(
                 getattr(hook, 'file_client_args', None) is not None
                 for hook in self._hooks):
