@@ -24,5 +24,9 @@ visualizer = dict(type='mmpretrain.UniversalVisualizer',
 
 log_level = 'INFO'
 load_from = None
+# load_from (and tools/test.py's checkpoint) must fit the whole model, keys
+# and shapes. True loads only the weights that fit, on purpose (e.g. a new
+# head); a warning lists the rest. --resume is always strict.
+allow_partial_load = False
 resume = False
 randomness = dict(seed=0, deterministic=False)

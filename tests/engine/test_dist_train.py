@@ -24,6 +24,14 @@ def test_two_process_torchrun_on_cpu(tmp_path):
     log = result.stdout + result.stderr
     assert result.returncode == 0, log[-3000:]
     assert 'Distributed training: True' in log
+    # What is used, not what the config's dist_cfg asks (nccl) nor the
+    # world size as a GPU count.
+    assert "dist_cfg: {'backend': 'gloo'}" in log
+    assert re.search(r'\n\s+Processes: 2\n\s+GPU number: 0\n', log)
+    # mmengine's unused FileClient no longer warns on every run.
+    assert '"FileClient" will be deprecated' not in log
+    assert '"HardDiskBackend" is the alias' not in log
+    assert 'Setting MKL_NUM_THREADS' not in log  # the script sets it
     # 512 samples, batch 32: 16 iterations alone, 8 per rank with 2 ranks.
     assert re.search(r'Epoch\(train\) \[1\]\[8/8\]', log), log[-2000:]
     state = load_training_checkpoint(os.path.join(work_dir, 'epoch_1.pth'))

@@ -13,6 +13,7 @@ from torch import Tensor, nn
 from gankd.registry import MODELS, scope_config_types
 from gankd.utils.checkpoint import (CheckpointError, load_training_checkpoint,
                                     require_checkpoint)
+from gankd.utils.state_dict_fit import compare_state_dicts
 
 __all__ = ['FrozenClassifier', 'file_digest', 'load_state_dict_strict',
            'config_input_size']
@@ -40,18 +41,10 @@ def load_state_dict_strict(module: nn.Module, path: str, state,
         state = state['state_dict']
     if not isinstance(state, dict):
         raise CheckpointError(f'{path}: no state_dict in the file.')
-    own = module.state_dict()
-    missing = [k for k in own if k not in state]
-    unexpected = [k for k in state if k not in own]
-    wrong = [k for k in own if k in state
-             and tuple(state[k].shape) != tuple(own[k].shape)]
-    if missing or unexpected or wrong:
-        parts = [f'{label} {keys[:3]}{" ..." if len(keys) > 3 else ""}'
-                 for label, keys in (('missing', missing),
-                                     ('unexpected', unexpected),
-                                     ('shape mismatch', wrong)) if keys]
+    mismatch = compare_state_dicts(module.state_dict(), state)
+    if mismatch:
         raise CheckpointError(
-            f'{path}: does not fit {what} ({"; ".join(parts)})'
+            f'{path}: does not fit {what} ({mismatch})'
             f'{"; " + hint if hint else "."}')
     module.load_state_dict(state)
 

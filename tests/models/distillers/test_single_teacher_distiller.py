@@ -42,8 +42,9 @@ def test_teacher_checkpoint_errors_name_the_file(tmp_path, tiny_teacher_ckpt):
     bad = str(tmp_path / 'bad.pth')
     torch.save(state, bad)
     with pytest.raises(CheckpointError,
-                       match=r"bad.pth.*missing \['head.fc.bias'\].*"
-                       r"unexpected \['extra'\]"):
+                       match=r"bad.pth: does not fit the teacher config "
+                       r"\(missing 1 key: head.fc.bias; unexpected 1 key: "
+                       r"extra\)"):
         build(teacher_ckpt=bad)
 
 
