@@ -14,9 +14,9 @@ import copy
 import os
 from typing import List, Optional
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 
-from gankd.config import ConfigError
+from gankd.config import CfgOptionsAction, ConfigError
 from gankd.plugins import hook_results
 from gankd.registry import (ALL_REGISTRIES, DATASETS, METRICS, MODELS,
                             UnknownComponentError, find_type, resolve_type,
@@ -132,7 +132,7 @@ def add_common_arguments(parser: argparse.ArgumentParser,
     parser.add_argument(
         '--cfg-options',
         nargs='+',
-        action=DictAction,
+        action=CfgOptionsAction,
         help='override config keys, e.g. train_cfg.max_epochs=2')
     parser.add_argument(
         '--launcher',

@@ -214,7 +214,7 @@ def edit_grid(probe, codes: torch.Tensor, space: str, boundary: torch.Tensor,
 
 
 def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
-    from mmengine.config import DictAction
+    from gankd.config import CfgOptionsAction
     parser = argparse.ArgumentParser(
         prog=prog, description='Edit codes along a semantic boundary and '
         'write an image grid (rows: codes, columns: distances).')
@@ -249,7 +249,7 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
                         "probe predictor's mean scores per distance")
     parser.add_argument('--save-codes', metavar='PATH',
                         help='also write the edited codes (.npy or .pt)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
                         help='override config keys')
     return parser
 

@@ -228,7 +228,7 @@ def save_codes(path: str, codes: Tensor, info: dict) -> None:
 
 
 def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
-    from mmengine.config import DictAction
+    from gankd.config import CfgOptionsAction
     parser = argparse.ArgumentParser(
         prog=prog, description='Image grids, latent interpolations and '
         'truncation sweeps from a generator checkpoint.')
@@ -268,7 +268,7 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--save-codes', metavar='PATH', help='also write '
                         'the codes (.npy array or .pt dict)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
                         help='override config keys')
     return parser
 

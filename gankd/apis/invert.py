@@ -175,7 +175,7 @@ def invert_images(inverter, paths: List[str], out_dir: str, degradation=None,
 
 
 def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
-    from mmengine.config import DictAction
+    from gankd.config import CfgOptionsAction
     parser = argparse.ArgumentParser(
         prog=prog, description='Invert images into a generator\'s latent '
         'space (reconstruction, colorization, super-resolution, '
@@ -201,7 +201,7 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
                         help='redo images that are already done')
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--no-progress', action='store_true')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
                         help='override config keys')
     return parser
 

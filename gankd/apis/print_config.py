@@ -2,10 +2,8 @@
 import argparse
 from typing import List, Optional
 
-from mmengine.config import DictAction
-
 from gankd.apis.config import prepare_config
-from gankd.config import load_config
+from gankd.config import CfgOptionsAction, load_config
 from gankd.errors import report_user_errors
 
 __all__ = ['build_parser', 'main']
@@ -17,7 +15,7 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
         description='Print a config after _base_ merging and overrides.')
     parser.add_argument(
         'config', help='config file, or <plugin>::path inside a plugin')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
                         help='override config keys')
     parser.add_argument('--check', action='store_true',
                         help="also run gankd's and the plugins' checks")
