@@ -26,8 +26,10 @@ def test(cfg) -> dict:
     """Build a :class:`~gankd.engine.GankdRunner` from ``cfg``, run its test
     loop on ``cfg.load_from`` and return the metrics."""
     from gankd.engine import GankdRunner
-    runner = GankdRunner.from_cfg(cfg)
-    return runner.test()
+    from gankd.utils.build_errors import explain_build_errors
+    with explain_build_errors(cfg):  # components are built lazily, too
+        runner = GankdRunner.from_cfg(cfg)
+        return runner.test()
 
 
 def configure(args: argparse.Namespace):
