@@ -19,14 +19,11 @@ from typing import List, Optional
 
 from mmengine.config import Config
 
-from gankd.apis.runner_checks import (check_model_kind, check_schedules,
-                                     check_train_loop)
-from gankd.config import CfgOptionsAction, ConfigError
+from gankd.config import ConfigError
 from gankd.plugins import hook_results
 from gankd.registry import (ALL_REGISTRIES, DATASETS, METRICS, MODELS,
                             UnknownComponentError, find_type, resolve_type,
                             scope_config_types, type_scope)
-from gankd.utils.build_errors import explain_build_errors
 
 __all__ = [
     'check_config', 'prepare_config', 'add_common_arguments',
@@ -76,6 +73,8 @@ def _check_nested_types(field: str, cfg, scope: Optional[str]) -> List[str]:
 
 def check_config(cfg: Config, command: str) -> List[str]:
     """gankd's checks plus the plugins' ``gankd_check_config``, read-only."""
+    from gankd.apis.runner_checks import (check_model_kind, check_schedules,
+                                          check_train_loop)
     model = cfg.get('model')
     problems = _check_type('model', model, MODELS)
     if not problems and isinstance(model, dict):
@@ -128,18 +127,26 @@ def prepare_config(cfg: Config, command: str,
 
 
 def apply_common_arguments(cfg: Config, args: argparse.Namespace) -> None:
-    """``--launcher`` and ``--work-dir`` (default ``work_dirs/<config>``)."""
+    """``--launcher`` and ``--work-dir`` (default ``work_dirs/<config>``).
+
+    Raises:
+        OutputPathError: the work dir cannot be written.
+    """
+    from gankd.utils.output_paths import check_output_paths
     cfg.launcher = args.launcher
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:
         name = os.path.splitext(os.path.basename(args.config))[0]
         cfg.work_dir = os.path.join('work_dirs', name)
+    flag = '--work-dir' if args.work_dir is not None else 'work_dir'
+    check_output_paths(folders={flag: cfg.work_dir})
 
 
 def add_common_arguments(parser: argparse.ArgumentParser,
                          command: str) -> None:
     """Arguments every Runner command takes, then the plugins' own."""
+    from gankd.config import CfgOptionsAction
     parser.add_argument(
         'config', help='config file, or <plugin>::path inside a plugin')
     parser.add_argument('--work-dir', help='where logs and checkpoints go '
@@ -170,6 +177,8 @@ def build_model(cfg: Config):
             constructor (naming the field path).
     """
     import warnings
+
+    from gankd.utils.build_errors import explain_build_errors
     model_cfg = copy.deepcopy(cfg.model)
     if 'teacher_ckpt' in model_cfg:
         model_cfg.teacher_ckpt = None

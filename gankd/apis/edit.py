@@ -276,6 +276,9 @@ def _layers(probe, text: Optional[str], meta: dict) -> Optional[List[int]]:
 @report_user_errors
 def main(argv: Optional[List[str]] = None, prog: Optional[str] = None):
     args = build_parser(prog).parse_args(argv)
+    from gankd.utils.output_paths import check_output_paths
+    check_output_paths(files={'--out': args.out,
+                              '--save-codes': args.save_codes})
     from gankd.config import load_config
     from gankd.kinds import build_probe
     from gankd.registry import scope_config_types

@@ -283,7 +283,11 @@ def _seeds(args) -> List[int]:
 
 @report_user_errors
 def main(argv: Optional[List[str]] = None, prog: Optional[str] = None):
-    return _run(build_parser(prog).parse_args(argv))
+    args = build_parser(prog).parse_args(argv)
+    from gankd.utils.output_paths import check_output_paths
+    check_output_paths(files={'--out': args.out,
+                              '--save-codes': args.save_codes})
+    return _run(args)
 
 
 def _run(args: argparse.Namespace) -> dict:

@@ -209,6 +209,8 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
 @report_user_errors
 def main(argv: Optional[List[str]] = None, prog: Optional[str] = None):
     args = build_parser(prog).parse_args(argv)
+    from gankd.utils.output_paths import check_output_paths
+    check_output_paths(folders={'--out': args.out})
     from gankd.config import load_config
     from gankd.kinds import build_inverter
     from gankd.registry import scope_config_types

@@ -85,6 +85,8 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
 @report_user_errors
 def main(argv: Optional[List[str]] = None, prog: Optional[str] = None):
     args = build_parser(prog).parse_args(argv)
+    from gankd.utils.output_paths import check_output_paths
+    check_output_paths(folders={'--work-dir': args.work_dir})
     return run_probe_config(
         args.config, args.work_dir, args.cfg_options,
         dict(num_samples=args.num_samples, seed=args.seed),

@@ -13,7 +13,6 @@ after the one-epoch warm-up and ends at ``max_epochs``).
 from numbers import Real
 from typing import Iterator, List, Optional, Tuple
 
-from gankd.kinds import KINDS, kind_of
 from gankd.registry import MODELS, find_type
 
 __all__ = ['check_model_kind', 'check_train_loop', 'check_schedules']
@@ -34,6 +33,8 @@ def check_model_kind(cfg, command: str) -> List[str]:
     inverter, GAN or classifier): the Runner calls its ``train_step`` /
     ``test_step``. Generators, probes and assistants are not."""
     from mmengine.model import BaseModel
+
+    from gankd.kinds import KINDS, kind_of
     model = cfg.get('model')
     if not isinstance(model, dict) or not isinstance(model.get('type'), str):
         return []

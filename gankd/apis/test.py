@@ -43,6 +43,8 @@ def configure(args: argparse.Namespace):
 @report_user_errors
 def main(argv: Optional[List[str]] = None, prog: Optional[str] = None) -> dict:
     args = build_parser(prog).parse_args(argv)
+    from gankd.utils.output_paths import check_output_paths
+    check_output_paths(files={'--out': args.out})
     metrics = test(configure(args))
     if args.out:
         from gankd.utils.checkpoint import atomic_write_bytes
