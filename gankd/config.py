@@ -8,21 +8,25 @@ only; they cannot inherit through ``_base_``.
 
 * ``<prefix>::path/to/config.py`` resolves through the plugins'
   ``gankd_config_roots`` (``gankd::`` is this repository's ``configs/``).
+* A syntax error names the file (the config or one of its ``_base_``
+  files) and the line; :class:`CfgOptionsAction` turns a malformed
+  ``--cfg-options`` item into one line instead of a traceback.
 
 Core: library code (frozen teachers, predictors, encoders) and commands read
 configs through :func:`load_config`.
 """
+import ast
 import json
 import os
-from typing import Optional
+from typing import Optional, Tuple
 
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 
 from gankd.errors import ConfigError
 from gankd.plugins import hook_results
 
 __all__ = ['ConfigError', 'REPO_CONFIGS', 'DATA_SUFFIXES', 'config_roots',
-           'resolve_config_path', 'load_config']
+           'resolve_config_path', 'load_config', 'CfgOptionsAction']
 
 REPO_CONFIGS = os.path.join(
     os.path.dirname(os.path.dirname(__file__)), 'configs')
@@ -84,18 +88,106 @@ def _read_data_config(path: str) -> Config:
     return Config(data, filename=path)
 
 
+def _base_files(path: str, tree: ast.Module) -> list:
+    """The local files a parsed config names in ``_base_`` (plugin and
+    package references such as ``mmpretrain::...`` are skipped)."""
+    names = []
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+                getattr(target, 'id', None) == '_base_'
+                for target in node.targets):
+            value = node.value
+            items = value.elts if isinstance(value, (ast.List, ast.Tuple)) \
+                else [value]
+            names += [item.value for item in items
+                      if isinstance(item, ast.Constant)
+                      and isinstance(item.value, str)]
+    folder = os.path.dirname(path)
+    return [os.path.normpath(os.path.join(folder, name))
+            for name in names if '::' not in name]
+
+
+def _find_syntax_error(path: str, seen=None) -> Optional[Tuple[str, int,
+                                                               str]]:
+    """(file, line, message) of the first syntax error in ``path`` or its
+    ``_base_`` files, depth first; None if they all compile."""
+    seen = set() if seen is None else seen
+    if path in seen or not os.path.isfile(path) or not path.endswith('.py'):
+        return None
+    seen.add(path)
+    with open(path, encoding='utf-8') as file:
+        source = file.read()
+    try:
+        tree = ast.parse(source, path)
+    except SyntaxError as error:
+        text = (error.text or '').strip()
+        return path, error.lineno, error.msg + (f': {text}' if text else '')
+    for base in _base_files(path, tree):
+        found = _find_syntax_error(base, seen)
+        if found:
+            return found
+    return None
+
+
+def _read_python_config(path: str) -> Config:
+    try:
+        return Config.fromfile(path)
+    except SyntaxError as error:
+        # mmengine reports '<unknown>' or drops the line; find it ourselves.
+        found = _find_syntax_error(path)
+        where = (f'{found[0]}, line {found[1]}: {found[2]}' if found else
+                 f'{path}: {str(error).splitlines()[0]}')
+        raise ConfigError(f'syntax error in config {where}') from None
+
+
+def _brackets_nest(value: str) -> bool:
+    """Whether every ``[`` and ``(`` in ``value`` is closed, in order."""
+    pairs, stack = {']': '[', ')': '('}, []
+    for char in value:
+        if char in '[(':
+            stack.append(char)
+        elif char in pairs and (not stack or stack.pop() != pairs[char]):
+            return False
+    return not stack
+
+
+class CfgOptionsAction(DictAction):
+    """mmengine's ``DictAction`` (``--cfg-options key=value ...``) that
+    refuses a malformed item with one line naming it: an item without
+    ``=`` or without a key, or a value whose brackets do not nest (which
+    ``DictAction`` would fail on with an assertion or a recursion error, or
+    keep as a string).
+    Values are then parsed as ``DictAction`` parses them; whether a value
+    fits its field is checked with the config."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        flag = option_string or '--cfg-options'
+        for item in values or ():
+            key, equals, value = item.partition('=')
+            if not equals or not key.strip():
+                raise ConfigError(
+                    f"{flag} {item}: write KEY=VALUE, e.g. "
+                    'train_cfg.max_epochs=2')
+            if not _brackets_nest(value):
+                raise ConfigError(
+                    f'{flag} {item}: the brackets in {value} do not '
+                    'nest; close each [ and (, e.g. key=[1,2]')
+        super().__call__(parser, namespace, values, option_string)
+
+
 def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
     """Read a config (``prefix::`` allowed) and merge ``cfg_options``.
 
     Raises:
-        ConfigError: the file is missing, of an unknown kind, or (YAML /
-            JSON) not a plain mapping.
+        ConfigError: the file is missing, of an unknown kind, has a syntax
+            error (naming the file and line), or (YAML / JSON) is not a
+            plain mapping.
     """
     path = resolve_config_path(path)
     if path.endswith(DATA_SUFFIXES):
         cfg = _read_data_config(path)
     elif path.endswith('.py'):
-        cfg = Config.fromfile(path)
+        cfg = _read_python_config(path)
     else:
         raise ConfigError(f'{path}: a config is a .py file (or plain data '
                           f"in {', '.join(DATA_SUFFIXES)})")

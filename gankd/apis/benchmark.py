@@ -315,6 +315,9 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
 @report_user_errors
 def main(argv: Optional[List[str]] = None, prog: Optional[str] = None):
     args = build_parser(prog).parse_args(argv)
+    from gankd.utils.output_paths import check_output_paths
+    check_output_paths(files={'--out': args.out},
+                       folders={'--work-dir': args.work_dir})
     work = args.work_dir or os.path.join(REPO, 'work_dirs', 'benchmark',
                                          args.preset)
     return run_benchmark(args.preset, work, args.out, args.seeds,

@@ -4,8 +4,11 @@
 * :func:`prepare_config` applies plugins' CLI arguments, scopes the model
   subtree (:func:`gankd.registry.scope_config_types`) and runs the read-only
   checks: gankd's own (every component type resolves, nested model parts
-  included) and the plugins' ``gankd_check_config``. All problems are
-  reported together, one line each, before anything is built.
+  included; for train and test the model is one the Runner can run, the
+  loop's lengths are whole numbers and every parameter schedule fits them,
+  :mod:`gankd.apis.runner_checks`) and the plugins' ``gankd_check_config``.
+  All problems are reported together, one line each, before anything is
+  built (a single problem on the error line itself).
 * :func:`build_model` builds a config's model for tools that do not train
   it (export, FLOPs, step timing).
 """
@@ -14,7 +17,7 @@ import copy
 import os
 from typing import List, Optional
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 
 from gankd.config import ConfigError
 from gankd.plugins import hook_results
@@ -70,6 +73,8 @@ def _check_nested_types(field: str, cfg, scope: Optional[str]) -> List[str]:
 
 def check_config(cfg: Config, command: str) -> List[str]:
     """gankd's checks plus the plugins' ``gankd_check_config``, read-only."""
+    from gankd.apis.runner_checks import (check_model_kind, check_schedules,
+                                          check_train_loop)
     model = cfg.get('model')
     problems = _check_type('model', model, MODELS)
     if not problems and isinstance(model, dict):
@@ -86,6 +91,13 @@ def check_config(cfg: Config, command: str) -> List[str]:
                                     METRICS)
     if command == 'train' and cfg.get('train_dataloader') is None:
         problems.append('train_dataloader: missing; training needs one')
+    # 'check' (print-config --check) checks what train would hit, for
+    # configs that train.
+    trains = command == 'check' and cfg.get('train_cfg') is not None
+    if (command in ('train', 'test') or trains) and not problems:
+        problems += check_model_kind(cfg, command)
+    if command in ('train', 'check'):
+        problems += check_train_loop(cfg) + check_schedules(cfg)
     for plugin, result in hook_results(
             'gankd_check_config', command=command, cfg=copy.deepcopy(cfg)):
         problems += [f'[{plugin}] {line}' for line in result]
@@ -106,6 +118,8 @@ def prepare_config(cfg: Config, command: str,
         scope_config_types(cfg.model)
     cfg.setdefault('default_scope', 'gankd')
     problems = check_config(cfg, command)
+    if len(problems) == 1:
+        raise ConfigError(f'the config cannot be used: {problems[0]}')
     if problems:
         raise ConfigError('the config cannot be used:\n  ' +
                           '\n  '.join(problems))
@@ -113,18 +127,26 @@ def prepare_config(cfg: Config, command: str,
 
 
 def apply_common_arguments(cfg: Config, args: argparse.Namespace) -> None:
-    """``--launcher`` and ``--work-dir`` (default ``work_dirs/<config>``)."""
+    """``--launcher`` and ``--work-dir`` (default ``work_dirs/<config>``).
+
+    Raises:
+        OutputPathError: the work dir cannot be written.
+    """
+    from gankd.utils.output_paths import check_output_paths
     cfg.launcher = args.launcher
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:
         name = os.path.splitext(os.path.basename(args.config))[0]
         cfg.work_dir = os.path.join('work_dirs', name)
+    flag = '--work-dir' if args.work_dir is not None else 'work_dir'
+    check_output_paths(folders={flag: cfg.work_dir})
 
 
 def add_common_arguments(parser: argparse.ArgumentParser,
                          command: str) -> None:
     """Arguments every Runner command takes, then the plugins' own."""
+    from gankd.config import CfgOptionsAction
     parser.add_argument(
         'config', help='config file, or <plugin>::path inside a plugin')
     parser.add_argument('--work-dir', help='where logs and checkpoints go '
@@ -132,7 +154,7 @@ def add_common_arguments(parser: argparse.ArgumentParser,
     parser.add_argument(
         '--cfg-options',
         nargs='+',
-        action=DictAction,
+        action=CfgOptionsAction,
         help='override config keys, e.g. train_cfg.max_epochs=2')
     parser.add_argument(
         '--launcher',
@@ -155,13 +177,20 @@ def build_model(cfg: Config):
     ``data_preprocessor``, scopes from type prefixes), but with the
     teacher's weights not loaded: for tools that only count, time or
     overwrite them (export loads a checkpoint holding the teacher too).
-    ``cfg`` is not changed."""
+    ``cfg`` is not changed.
+
+    Raises:
+        ComponentArgumentError: a component's fields do not fit its
+            constructor (naming the field path).
+    """
     import warnings
+
+    from gankd.utils.build_errors import explain_build_errors
     model_cfg = copy.deepcopy(cfg.model)
     if 'teacher_ckpt' in model_cfg:
         model_cfg.teacher_ckpt = None
     if 'data_preprocessor' not in model_cfg and cfg.get('data_preprocessor'):
         model_cfg.data_preprocessor = copy.deepcopy(cfg.data_preprocessor)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), explain_build_errors(cfg):
         warnings.filterwarnings('ignore', 'teacher_ckpt is None')
         return MODELS.build(scope_config_types(model_cfg))

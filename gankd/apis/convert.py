@@ -83,6 +83,8 @@ def main(argv: Optional[List[str]] = None, prog: Optional[str] = None):
         return None
     if args.source is None or args.out is None:
         parser.error('give SOURCE and OUT (or --list)')
+    from gankd.utils.output_paths import check_output_paths
+    check_output_paths(files={'OUT': args.out})
     name, meta = convert(args.source, args.out, args.converter, args.config)
     checked = (f"; fits {meta['generator']} of {args.config}"
                if args.config else '')

@@ -255,7 +255,7 @@ def edit_grid(probe, codes: torch.Tensor, space: str, boundary: torch.Tensor,
 
 
 def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
-    from mmengine.config import DictAction
+    from gankd.config import CfgOptionsAction
     parser = argparse.ArgumentParser(
         prog=prog, description='Edit codes along a semantic boundary and '
         'write an image grid (rows: codes, columns: distances).')
@@ -296,7 +296,7 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
                         "probe predictor's mean scores per distance")
     parser.add_argument('--save-codes', metavar='PATH',
                         help='also write the edited codes (.npy or .pt)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
                         help='override config keys')
     return parser
 
@@ -323,6 +323,9 @@ def _layers(probe, text: Optional[str], meta: dict) -> Optional[List[int]]:
 @report_user_errors
 def main(argv: Optional[List[str]] = None, prog: Optional[str] = None):
     args = build_parser(prog).parse_args(argv)
+    from gankd.utils.output_paths import check_output_paths
+    check_output_paths(files={'--out': args.out,
+                              '--save-codes': args.save_codes})
     from gankd.config import load_config
     from gankd.kinds import build_probe
     from gankd.registry import scope_config_types

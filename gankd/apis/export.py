@@ -134,6 +134,8 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
 @report_user_errors
 def main(argv: Optional[List[str]] = None, prog: Optional[str] = None):
     args = build_parser(prog).parse_args(argv)
+    from gankd.utils.output_paths import check_output_paths
+    check_output_paths(folders={'--out-dir': args.out_dir})
     ckpt, cfg = export_student(args.config, args.checkpoint, args.out_dir)
     import mmpretrain
     tool = os.path.join(os.path.dirname(mmpretrain.__file__), '.mim',

@@ -228,7 +228,7 @@ def save_codes(path: str, codes: Tensor, info: dict) -> None:
 
 
 def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
-    from mmengine.config import DictAction
+    from gankd.config import CfgOptionsAction
     parser = argparse.ArgumentParser(
         prog=prog, description='Image grids, latent interpolations and '
         'truncation sweeps from a generator checkpoint.')
@@ -274,7 +274,7 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
                         help="e.g. cuda:0 (default: cpu)")
     parser.add_argument('--save-codes', metavar='PATH', help='also write '
                         'the codes (.npy array or .pt dict)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
                         help='override config keys')
     return parser
 
@@ -305,7 +305,11 @@ def _seeds(args) -> List[int]:
 
 @report_user_errors
 def main(argv: Optional[List[str]] = None, prog: Optional[str] = None):
-    return _run(build_parser(prog).parse_args(argv))
+    args = build_parser(prog).parse_args(argv)
+    from gankd.utils.output_paths import check_output_paths
+    check_output_paths(files={'--out': args.out,
+                              '--save-codes': args.save_codes})
+    return _run(args)
 
 
 def _run(args: argparse.Namespace) -> dict:

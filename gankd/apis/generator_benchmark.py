@@ -233,6 +233,8 @@ def main(argv=None, prog: Optional[str] = None) -> None:
     parser.add_argument('--repeats', type=int, default=3,
                         help='timed runs per row (default: 3)')
     args = parser.parse_args(argv)
+    from gankd.utils.output_paths import check_output_paths
+    check_output_paths(files={'--out': args.out})
     rows = [r for r in ROWS if not args.only or any(
         key.lower() in r.name.lower() for key in args.only)]
     print(run(rows, args.out, args.repeats))

@@ -241,7 +241,7 @@ def evaluate_inversion(config: str, work_dir: Optional[str] = None,
 
 
 def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
-    from mmengine.config import DictAction
+    from gankd.config import CfgOptionsAction
     parser = argparse.ArgumentParser(
         prog=prog, description='PSNR / SSIM of inverters on held-out '
         'images, per task (reconstruction, colourisation, ...)')
@@ -250,7 +250,7 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
     parser.add_argument('--work-dir', help='default work_dirs/<config>')
     parser.add_argument('--rows', nargs='+', help='only these rows')
     parser.add_argument('--tasks', nargs='+', help='only these tasks')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
                         help='override config entries (key=value)')
     return parser
 
@@ -258,5 +258,7 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
 @report_user_errors
 def main(argv: Optional[List[str]] = None, prog: Optional[str] = None):
     args = build_parser(prog).parse_args(argv)
+    from gankd.utils.output_paths import check_output_paths
+    check_output_paths(folders={'--work-dir': args.work_dir})
     return evaluate_inversion(args.config, args.work_dir, args.rows,
                               args.tasks, args.cfg_options)

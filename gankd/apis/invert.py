@@ -179,7 +179,7 @@ def invert_images(inverter, paths: List[str], out_dir: str, degradation=None,
 
 
 def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
-    from mmengine.config import DictAction
+    from gankd.config import CfgOptionsAction
     parser = argparse.ArgumentParser(
         prog=prog, description='Invert images into a generator\'s latent '
         'space (reconstruction, colorization, super-resolution, '
@@ -211,7 +211,7 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
                         help='e.g. cuda:0 (default: cpu)')
     parser.add_argument('--no-progress', action='store_true',
                         help='no progress line')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
                         help='override config keys')
     return parser
 
@@ -225,6 +225,8 @@ def main(argv: Optional[List[str]] = None, prog: Optional[str] = None):
     from gankd.config import load_config
     from gankd.kinds import build_inverter
     from gankd.registry import scope_config_types
+    from gankd.utils.output_paths import check_output_paths
+    check_output_paths(folders={'--out': args.out})
     if args.batch_size < 1:  # checked before the inverter is built
         raise InvertError(f'--batch-size {args.batch_size}: give at least 1')
     cfg = load_config(args.config, args.cfg_options)

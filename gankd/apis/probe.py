@@ -64,7 +64,7 @@ def run_probe_config(config: str, work_dir: Optional[str] = None,
 
 
 def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
-    from mmengine.config import DictAction
+    from gankd.config import CfgOptionsAction
     parser = argparse.ArgumentParser(
         prog=prog, description='Fit semantic boundaries of a generator '
         '(InterFaceGAN, HiGAN, ...) and write boundaries, a report and '
@@ -77,7 +77,7 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
     parser.add_argument('--seed', type=int, help='sampling seed')
     parser.add_argument('--no-progress', action='store_true',
                         help='no progress lines')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
                         help='override config keys')
     return parser
 
@@ -85,6 +85,8 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
 @report_user_errors
 def main(argv: Optional[List[str]] = None, prog: Optional[str] = None):
     args = build_parser(prog).parse_args(argv)
+    from gankd.utils.output_paths import check_output_paths
+    check_output_paths(folders={'--work-dir': args.work_dir})
     return run_probe_config(
         args.config, args.work_dir, args.cfg_options,
         dict(num_samples=args.num_samples, seed=args.seed),

@@ -26,8 +26,10 @@ def test(cfg) -> dict:
     """Build a :class:`~gankd.engine.GankdRunner` from ``cfg``, run its test
     loop on ``cfg.load_from`` and return the metrics."""
     from gankd.engine import GankdRunner
-    runner = GankdRunner.from_cfg(cfg)
-    return runner.test()
+    from gankd.utils.build_errors import explain_build_errors
+    with explain_build_errors(cfg):  # components are built lazily, too
+        runner = GankdRunner.from_cfg(cfg)
+        return runner.test()
 
 
 def configure(args: argparse.Namespace):
@@ -41,6 +43,8 @@ def configure(args: argparse.Namespace):
 @report_user_errors
 def main(argv: Optional[List[str]] = None, prog: Optional[str] = None) -> dict:
     args = build_parser(prog).parse_args(argv)
+    from gankd.utils.output_paths import check_output_paths
+    check_output_paths(files={'--out': args.out})
     metrics = test(configure(args))
     if args.out:
         from gankd.utils.checkpoint import atomic_write_bytes

@@ -35,8 +35,10 @@ def train(cfg):
         GankdRunner: the runner after training.
     """
     from gankd.engine import GankdRunner
-    runner = GankdRunner.from_cfg(cfg)
-    runner.train()
+    from gankd.utils.build_errors import explain_build_errors
+    with explain_build_errors(cfg):  # components are built lazily, too
+        runner = GankdRunner.from_cfg(cfg)
+        runner.train()
     return runner
 
 

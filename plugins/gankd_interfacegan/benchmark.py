@@ -165,6 +165,8 @@ def main(argv: Optional[List[str]] = None, prog: Optional[str] = None):
     from gankd.registry import scope_config_types
     argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser(prog).parse_args(argv)
+    from gankd.utils.output_paths import check_output_paths
+    check_output_paths(files={'--out': args.out})
     cfg = load_config(args.config)
     probe = build_probe(scope_config_types(cfg.model.to_dict()))
     result = benchmark_probe(probe, args.num_samples, args.semantic,

@@ -69,7 +69,12 @@ def _read_npy(data: bytes, where: str) -> object:
         raise BoundaryFormatError(
             f'{where} is not a .npy file ({error})') from error
     if not dtype.hasobject:
-        return np.load(io.BytesIO(data), allow_pickle=False)
+        try:
+            return np.load(io.BytesIO(data), allow_pickle=False)
+        except (ValueError, EOFError) as error:  # data shorter than header
+            raise BoundaryFormatError(
+                f'{where} is truncated or corrupt ({error}); write it '
+                'again') from None
     obj = _safe_unpickle(stream)
     if isinstance(obj, np.ndarray) and obj.shape == () and obj.dtype.hasobject:
         obj = obj.item()

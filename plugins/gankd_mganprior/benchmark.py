@@ -169,6 +169,8 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
 def main(argv: Optional[List[str]] = None, prog: Optional[str] = None):
     import sys
     args = build_parser(prog).parse_args(argv)
+    from gankd.utils.output_paths import check_output_paths
+    check_output_paths(files={'--out': args.out})
     command = ' '.join(['python tools/benchmark_inversion.py'] +
                        (sys.argv[1:] if argv is None else list(argv)))
     reports, sections = [], [TITLE]

@@ -23,6 +23,8 @@ from gankd.datasets import SynthFaces, SynthShapes  # noqa: E402
 from gankd.datasets.face_attributes import (  # noqa: E402
     BACKGROUND_BGR, BACKGROUNDS, HAIR_COLORS)
 from gankd.datasets.shape_templates import PATTERNS, SHAPES  # noqa: E402
+from gankd.errors import report_user_errors  # noqa: E402
+from gankd.utils.output_paths import check_output_paths  # noqa: E402
 
 WHITE, INK, GAP = 255, (30, 30, 30), 4
 FONT = cv2.FONT_HERSHEY_SIMPLEX
@@ -176,10 +178,12 @@ def faces_sheet() -> np.ndarray:
     return _stack(blocks)
 
 
+@report_user_errors
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--out-dir', default=osp.join('docs', 'datasets'))
     args = parser.parse_args(argv)
+    check_output_paths(folders={'--out-dir': args.out_dir})
     os.makedirs(args.out_dir, exist_ok=True)
     for name, sheet in (('synth_shapes', shapes_sheet),
                         ('synth_faces', faces_sheet)):

@@ -20,7 +20,9 @@ from typing import Dict, List, Tuple
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
     __file__)))))
+from gankd.errors import report_user_errors  # noqa: E402
 from gankd.utils.figures import save_figure  # noqa: E402
+from gankd.utils.output_paths import check_output_paths  # noqa: E402
 
 
 def scalar_files(path: str) -> List[str]:
@@ -72,6 +74,7 @@ def plot(series: Dict[str, List[Tuple[int, float]]], out: str,
     plt.close(fig)
 
 
+@report_user_errors
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('path', help='work dir or scalars.json')
@@ -79,6 +82,7 @@ def main(argv=None) -> None:
     parser.add_argument('--out', required=True, help='PNG to write')
     parser.add_argument('--title', default='')
     args = parser.parse_args(argv)
+    check_output_paths(files={'--out': args.out})
     series = read_series(scalar_files(args.path), args.keys)
     plot(series, args.out, args.title)
     for key, points in series.items():

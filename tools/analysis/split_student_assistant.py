@@ -20,6 +20,7 @@ import warnings
 import torch
 
 from gankd.config import load_config
+from gankd.errors import report_user_errors
 from gankd.models.distillers.single_teacher_distiller import model_config
 from gankd.registry import MODELS, scope_config_types
 
@@ -45,6 +46,7 @@ def _teacher_channels(model: dict, input_size: int) -> int:
     return int(last_output(feat).shape[1])
 
 
+@report_user_errors
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('config', help='classifier or Residual KD config')

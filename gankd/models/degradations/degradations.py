@@ -117,15 +117,35 @@ class Downsample(BaseDegradation):
 
 
 def read_mask(path: str) -> Tensor:
-    """A mask file as a 0/1 ``[H, W]`` tensor: ``.npy``, or an image
-    whose nonzero pixels are 1 (any channel)."""
+    """A mask file as a 0/1 ``[H, W]`` tensor: ``.npy`` (one numeric
+    ``[H, W]`` array, read without pickle), or an image whose nonzero
+    pixels are 1 (any channel).
+
+    Raises:
+        DegradationError: naming the file: missing, not a readable image,
+            a truncated or corrupt ``.npy``, or one that holds other than a
+            numeric ``[H, W]`` array.
+    """
     import os
 
     import numpy as np
     if not os.path.isfile(path):
         raise DegradationError(f'mask file not found: {path}')
     if path.endswith('.npy'):
-        array = np.load(path, allow_pickle=False)
+        try:
+            array = np.load(path, allow_pickle=False)
+        except (ValueError, OSError, EOFError) as error:
+            reason = str(error).splitlines()[0] if str(error) else \
+                type(error).__name__
+            raise DegradationError(
+                f'mask {path}: not a readable .npy array ({reason}); save '
+                'the mask with numpy.save') from None
+        if array.ndim != 2 or not (np.issubdtype(array.dtype, np.number)
+                                   or array.dtype == bool):
+            raise DegradationError(
+                f'mask {path}: holds a {array.dtype} array of shape '
+                f'{list(array.shape)}; a mask file holds one numeric '
+                '[H, W] array')
     else:
         import cv2
         array = cv2.imread(path, cv2.IMREAD_UNCHANGED)

@@ -132,3 +132,43 @@ def test_centre_hole_mask_and_mask_files(tmp_path):
         Mask(str(tmp_path / 'missing.png'))
     with pytest.raises(DegradationError, match='hole 8'):
         CentreHoleMask(size=8, hole=8)
+
+
+def _truncated_npy(path):
+    import numpy as np
+    np.save(path, np.ones((16, 16), np.float32))
+    data = path.read_bytes()
+    path.write_bytes(data[:-100])
+
+
+def _object_npy(path):
+    import numpy as np
+    np.save(path, np.array([{'known': 1}], dtype=object), allow_pickle=True)
+
+
+def _rgb_npy(path):
+    import numpy as np
+    np.save(path, np.ones((16, 16, 3), np.float32))
+
+
+@pytest.mark.parametrize('write, message', [
+    (_truncated_npy, 'not a readable .npy array (Failed to read all data for '
+     'array. Expected (16, 16) = 256 elements, could only read 231 '
+     'elements. (file seems not fully written?)); save the mask with '
+     'numpy.save'),
+    (_object_npy, 'not a readable .npy array (Object arrays cannot be loaded '
+     'when allow_pickle=False); save the mask with numpy.save'),
+    (_rgb_npy, 'holds a float32 array of shape [16, 16, 3]; a mask file '
+     'holds one numeric [H, W] array'),
+    (lambda path: path.write_bytes(b'\x93NUMPY garbage'),
+     'not a readable .npy array'),
+])
+def test_bad_mask_files_are_one_line_naming_the_file(tmp_path, write,
+                                                      message):
+    from gankd.models.degradations import Mask
+    path = tmp_path / 'mask.npy'
+    write(path)
+    with pytest.raises(DegradationError) as caught:
+        Mask(str(path))
+    assert str(caught.value).startswith(f'mask {path}: {message}')
+    assert '\n' not in str(caught.value)

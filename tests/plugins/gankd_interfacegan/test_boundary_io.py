@@ -126,6 +126,16 @@ def test_unreadable_and_wrong_files(tmp_path):
     text.write_text('not numpy')
     with pytest.raises(BoundaryFormatError, match='not a .npy'):
         load_boundary(text)
+    # a file cut short after its header: the array data is incomplete
+    whole = tmp_path / 'whole.npy'
+    np.save(whole, _unit((1, 8)).astype(np.float32))
+    cut = tmp_path / 'cut.npy'
+    cut.write_bytes(whole.read_bytes()[:-5])
+    with pytest.raises(BoundaryFormatError) as info:
+        load_boundary(cut)
+    assert str(info.value) == (
+        f'{cut} is truncated or corrupt (EOF: reading array data, expected '
+        '32 bytes got 27); write it again')
     nokey = tmp_path / 'nokey.npy'
     np.save(nokey, {'direction': _unit((1, 4))})
     with pytest.raises(BoundaryFormatError, match="'boundary'"):
