@@ -21,6 +21,8 @@ __all__ = ['build_parser', 'plugin_report', 'main']
 
 def _group(components: Dict[str, List[str]]) -> Dict[str, List[str]]:
     """registry name -> names, regrouped as kind -> names for models."""
+    if not components:  # --no-load, or a failed plugin: torch not needed
+        return {}
     from gankd.kinds import kind_of
     groups: Dict[str, List[str]] = {}
     for registry_name, names in components.items():
