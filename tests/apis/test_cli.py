@@ -78,3 +78,14 @@ def test_nested_checks_skip_data_dicts_with_a_type_key():
     assert problems[0].startswith("model.head.loss.type: 'CrossEntropyLos'")
     # Under the gankd-scoped head only the qualified name resolves.
     assert 'Did you mean: mmpretrain.CrossEntropyLoss?' in problems[0]
+
+
+def test_usage_lists_every_command_in_two_columns(capsys):
+    """The longest name (benchmark-generators) once ran into its text."""
+    from gankd.cli import COMMANDS, main
+    assert main(['--help']) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines()
+            if line.startswith('  ')]
+    matches = [re.fullmatch(r'  (\S+) {2,}(\S.*)', row) for row in rows]
+    assert [m and m.group(1) for m in matches] == list(COMMANDS)
+    assert len({m.start(2) for m in matches}) == 1  # one text column
