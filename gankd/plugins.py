@@ -21,7 +21,8 @@ component type that no registry holds, looked up while a plugin failed,
 names the failed plugin as its likely owner (:func:`failed_plugins_note`).
 ``gankd plugins`` lists every entry point with its status and error.
 
-Environment switches (read when plugins are discovered):
+Environment switches (``DISABLE`` / ``ONLY`` read when plugins are
+discovered, the others when they act):
 
 =========================  ==================================================
 ``GANKD_PLUGINS_DISABLE``  comma-separated plugin names not to load
@@ -69,7 +70,7 @@ CORE = 'gankd'
 
 
 class PluginLoadError(UserError, RuntimeError):
-    """A plugin could not be imported or registered."""
+    """A plugin failed in a hook, or (``gankd plugins``) failed to load."""
 
 
 class DuplicatePluginError(UserError, RuntimeError):
@@ -349,7 +350,7 @@ def _fail(info: PluginInfo, error: BaseException) -> None:
                'skipped: anything that needs its components fails. Fix or '
                f'uninstall it, or skip it with {ENV_DISABLE}={info.name} '
                f'({ENV_LENIENT}=1: a Python warning instead of this line).')
-    if _env_flag(ENV_LENIENT):
+    if lenient():
         warnings.warn(message, RuntimeWarning, stacklevel=2)
     else:
         print(f'warning: {message}', file=sys.stderr)
@@ -382,8 +383,9 @@ def plugin_infos(load: bool = True) -> List[PluginInfo]:
 
     Args:
         load (bool): first load every enabled plugin, each on its own
-            (status ``'loaded'`` or ``'failed'``); False imports no plugin
-            (status ``'pending'`` or ``'disabled'``).
+            (status ``'loaded'`` or ``'failed'``); False: this call imports
+            no plugin (status ``'pending'`` or ``'disabled'``, unless an
+            earlier call went further).
     """
     _discover()
     if load:
