@@ -2,6 +2,11 @@
 
 Each command is the same function as its ``tools/`` script, so the two never
 drift: ``gankd train`` is ``tools/train.py``, and so on.
+
+Start-up is cheap: this module imports only the command it runs, and every
+command module imports torch, mmpretrain and the registries' modules inside
+the functions that use them, so ``gankd --help`` and ``gankd <command>
+--help`` never load them (``tests/apis/test_startup.py``).
 """
 import importlib
 import sys
@@ -35,7 +40,9 @@ COMMANDS = {
 def _usage() -> str:
     lines = ['usage: gankd <command> [args]  (gankd <command> -h for help)',
              '', 'commands:']
-    lines += [f'  {name:<20}{text}' for name, (_, text) in COMMANDS.items()]
+    width = max(map(len, COMMANDS)) + 2  # the longest name keeps a gap
+    lines += [f'  {name:<{width}}{text}'
+              for name, (_, text) in COMMANDS.items()]
     return '\n'.join(lines)
 
 

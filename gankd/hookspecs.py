@@ -6,7 +6,12 @@ any of the hooks below as module-level functions decorated with
 :data:`gankd.hookimpl`. Hooks only wire things at load time; what happens
 during training belongs in mmengine hooks (``gankd.registry.HOOKS``).
 
-Phases, in the order gankd calls them:
+Keep the plugin module's own import cheap: import components inside
+:func:`gankd_register_modules`, never torch or mmpretrain at module level.
+gankd imports every plugin module to call the configure-phase hooks, also
+for ``gankd train --help``, so a heavy module import slows every command.
+
+Phases:
 
 1. **Load** (once per process, on the first registry lookup):
    :func:`gankd_register_modules`.
@@ -16,8 +21,11 @@ Phases, in the order gankd calls them:
 3. **Weights** (by converters and the model index, on demand):
    :func:`gankd_model_index`, :func:`gankd_checkpoint_converters`.
 
-No hook is ``firstresult`` or ``historic``: every plugin is asked, and plugins
-load before any hook is called.
+No hook is ``firstresult`` or ``historic``: every plugin is asked. Every
+plugin module is imported before any hook is called; components are
+registered on the first registry lookup, so a configure-phase hook may run
+before :func:`gankd_register_modules` (a lookup in it loads them). A plugin
+that fails to import or register is skipped; its hooks are not called after.
 """
 import argparse
 from typing import Dict, List

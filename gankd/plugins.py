@@ -2,24 +2,44 @@
 
 Builtin and third-party plugins use one mechanism: an entry point in group
 ``gankd.plugins`` naming a module that implements hooks from
-:mod:`gankd.hookspecs`. Plugins load lazily, on the first lookup in a gankd
-registry (:class:`gankd.registry.GankdRegistry` calls :func:`load_plugins`),
-each on its own: one that fails is reported by name with its error.
+:mod:`gankd.hookspecs`. Plugins load lazily and in two steps, each plugin on
+its own:
 
-Environment switches (read when plugins load):
+1. **Import** (:func:`import_plugins`, on the first hook call): each
+   plugin's module is imported and its hooks registered. This is cheap by
+   contract (a plugin imports its components inside
+   ``gankd_register_modules``), so ``gankd train --help`` shows plugins'
+   options without importing torch.
+2. **Register** (:func:`load_plugins`, on the first lookup in a gankd
+   registry, :class:`gankd.registry.GankdRegistry`): gankd's own modules,
+   then each plugin's ``gankd_register_modules``.
+
+A plugin that fails in either step is skipped and reported once, by name,
+with its error and the switches below; the other plugins and everything
+that does not need it keep working. "Needs" is decided where it shows: a
+component type that no registry holds, looked up while a plugin failed,
+names the failed plugin as its likely owner (:func:`failed_plugins_note`).
+``gankd plugins`` lists every entry point with its status and error.
+
+Environment switches (``DISABLE`` / ``ONLY`` read when plugins are
+discovered, the others when they act):
 
 =========================  ==================================================
 ``GANKD_PLUGINS_DISABLE``  comma-separated plugin names not to load
 ``GANKD_PLUGINS_ONLY``     comma-separated allow-list; others are not loaded
-``GANKD_PLUGINS_LENIENT``  ``1``: a plugin that fails to load is a warning and
-                           is skipped (default: the error is raised)
+``GANKD_PLUGINS_LENIENT``  ``1``: a plugin that fails is a Python
+                           ``RuntimeWarning`` (filterable), and ``gankd
+                           plugins`` exits 0. Default (strict): one
+                           ``warning:`` line on stderr, and ``gankd plugins``
+                           exits 1 after listing
 ``GANKD_PLUGINS_TRACE``    ``1``: print each plugin load and hook call to
                            stderr
 =========================  ==================================================
 
 Duplicates always raise, naming both sides: two distributions declaring the
-same plugin name, or two plugins (or a plugin and gankd) registering the same
-component name in one registry.
+same plugin name, or two plugins (or a plugin and gankd) registering the
+same component name in one registry. The other plugins are still loaded
+(and listed); every later lookup raises the same error.
 """
 import importlib.metadata
 import os
@@ -36,8 +56,9 @@ from gankd.registry import ALL_REGISTRIES
 
 __all__ = [
     'ENTRY_POINT_GROUP', 'PluginInfo', 'Registrar', 'PluginLoadError',
-    'DuplicatePluginError', 'load_plugins', 'unload_plugins', 'plugin_infos',
-    'loaded_plugin_names', 'hook_results', 'component_owner'
+    'DuplicatePluginError', 'import_plugins', 'load_plugins',
+    'unload_plugins', 'plugin_infos', 'loaded_plugin_names',
+    'failed_plugins_note', 'lenient', 'hook_results', 'component_owner'
 ]
 
 ENTRY_POINT_GROUP = 'gankd.plugins'
@@ -49,7 +70,7 @@ CORE = 'gankd'
 
 
 class PluginLoadError(UserError, RuntimeError):
-    """A plugin could not be imported or registered."""
+    """A plugin failed in a hook, or (``gankd plugins``) failed to load."""
 
 
 class DuplicatePluginError(UserError, RuntimeError):
@@ -65,7 +86,9 @@ class PluginInfo:
         module: the module the entry point names.
         distribution: the installed distribution declaring it.
         version: that distribution's version.
-        status: ``'loaded'``, ``'disabled'`` or ``'failed'``.
+        status: ``'pending'`` (found, not imported), ``'imported'``
+            (hooks registered, components not yet), ``'loaded'``,
+            ``'disabled'`` (by the environment) or ``'failed'``.
         error: one line, when the plugin failed.
         components: registry name -> component names the plugin registered.
     """
@@ -136,10 +159,14 @@ class _State:
         self.manager = pluggy.PluginManager(hookspecs.PROJECT)
         self.manager.add_hookspecs(hookspecs)
         self.infos: Dict[str, PluginInfo] = {}
+        self.entry_points: Dict[str, Any] = {}
         self.registrars: Dict[str, Registrar] = {}
         self.owners: Dict[Tuple[str, str], str] = {}
-        self.loaded = False
-        self.loading = False
+        self.discovered = False  # infos read from metadata
+        self.imported = False  # step 1 done
+        self.loaded = False  # step 2 done
+        self.busy = False  # a step runs (a plugin may look names up)
+        self.fatal: Optional[DuplicatePluginError] = None
 
 
 _STATE = _State()
@@ -152,23 +179,22 @@ def _env_names(variable: str) -> Optional[set]:
     return {name.strip() for name in value.split(',') if name.strip()}
 
 
+def _env_flag(variable: str) -> bool:
+    return os.environ.get(variable, '') not in ('', '0')
+
+
 def _trace(message: str) -> None:
-    if os.environ.get(ENV_TRACE, '') not in ('', '0'):
+    if _env_flag(ENV_TRACE):
         print(f'[gankd plugins] {message}', file=sys.stderr)
 
 
 def _entry_points() -> list:
-    """The group's entry points; a name declared twice raises."""
-    seen: Dict[str, Any] = {}
+    """The group's entry points sorted by name (the same declaration seen
+    twice, e.g. on two path entries, once)."""
+    unique = {}
     for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
-        other = seen.get(ep.name)
-        if other is not None and other.value != ep.value:
-            raise DuplicatePluginError(
-                f"plugin name '{ep.name}' is declared twice: by "
-                f"{_dist_name(other)} ({other.value}) and by "
-                f'{_dist_name(ep)} ({ep.value}). Uninstall one of them.')
-        seen[ep.name] = ep
-    return sorted(seen.values(), key=lambda ep: ep.name)
+        unique.setdefault((ep.name, ep.value), ep)
+    return sorted(unique.values(), key=lambda ep: ep.name)
 
 
 def _dist_name(ep) -> str:
@@ -176,72 +202,158 @@ def _dist_name(ep) -> str:
     return dist.name if dist is not None else 'an unknown distribution'
 
 
-def load_plugins() -> None:
-    """Load every installed plugin once; later calls return at once."""
-    if _STATE.loaded or _STATE.loading:
+def _discover() -> None:
+    """Fill the infos from entry-point metadata and the switches; imports
+    no plugin. A name declared twice marks it failed and fatal."""
+    if _STATE.discovered:
         return
-    _STATE.loading = True
+    disabled = _env_names(ENV_DISABLE) or set()
+    only = _env_names(ENV_ONLY)
+    for ep in _entry_points():
+        other = _STATE.entry_points.get(ep.name)
+        if other is not None:
+            error = DuplicatePluginError(
+                f"plugin name '{ep.name}' is declared twice: by "
+                f'{_dist_name(other)} ({other.value}) and by '
+                f'{_dist_name(ep)} ({ep.value}). Uninstall one of them.')
+            info = _STATE.infos[ep.name]
+            info.status, info.error = 'failed', str(error)
+            _STATE.fatal = _STATE.fatal or error
+            continue
+        dist = getattr(ep, 'dist', None)
+        info = PluginInfo(
+            name=ep.name,
+            module=ep.value,
+            distribution=dist.name if dist is not None else None,
+            version=dist.version if dist is not None else None)
+        if ep.name in disabled or (only is not None and ep.name not in only):
+            info.status = 'disabled'
+            _trace(f'{ep.name}: disabled by the environment')
+        _STATE.entry_points[ep.name] = ep
+        _STATE.infos[ep.name] = info
+    _STATE.discovered = True
+
+
+def _infos(status: str) -> List[PluginInfo]:
+    return [info for _, info in sorted(_STATE.infos.items())
+            if info.status == status]
+
+
+def _import_all() -> None:
+    """Step 1 for every pending plugin; never raises for a plugin."""
+    _discover()
+    if _STATE.imported or _STATE.busy:
+        return
+    _STATE.busy = True
     try:
-        disabled = _env_names(ENV_DISABLE) or set()
-        only = _env_names(ENV_ONLY)
-        for ep in _entry_points():
-            info = _STATE.infos.get(ep.name)
-            if info is not None and info.status == 'loaded':
-                continue
-            dist = getattr(ep, 'dist', None)
-            info = PluginInfo(
-                name=ep.name,
-                module=ep.value,
-                distribution=dist.name if dist is not None else None,
-                version=dist.version if dist is not None else None)
-            _STATE.infos[ep.name] = info
-            if ep.name in disabled or (only is not None
-                                       and ep.name not in only):
-                info.status = 'disabled'
-                _trace(f'{ep.name}: disabled by the environment')
-                continue
-            _load_one(ep, info)
+        for info in _infos('pending'):
+            _import_one(_STATE.entry_points[info.name], info)
+        _STATE.imported = True
+    finally:
+        _STATE.busy = False
+
+
+def _load_all() -> None:
+    """Steps 1 and 2 for every enabled plugin; never raises for a plugin."""
+    _import_all()
+    if _STATE.loaded or _STATE.busy:
+        return
+    _STATE.busy = True
+    try:
+        if _infos('imported'):
+            for registry in ALL_REGISTRIES.values():  # core names first,
+                registry.import_from_location()  # so clashes name gankd
+        for info in _infos('imported'):
+            _register_one(info)
         _STATE.loaded = True
     finally:
-        _STATE.loading = False
+        _STATE.busy = False
 
 
-def _load_one(ep, info: PluginInfo) -> None:
+def import_plugins() -> None:
+    """Import every enabled plugin and register its hooks, once; its
+    components are registered later, by :func:`load_plugins`.
+
+    Raises:
+        DuplicatePluginError: a plugin name is declared twice, or two
+            plugins register the same component name.
+    """
+    if _STATE.busy:  # a plugin looks a name up while plugins load
+        return
+    _import_all()
+    if _STATE.fatal is not None:
+        raise _STATE.fatal
+
+
+def load_plugins() -> None:
+    """Import every enabled plugin and register its components, once;
+    later calls return at once. A plugin that fails is reported and
+    skipped (see the module docstring).
+
+    Raises:
+        DuplicatePluginError: a plugin name is declared twice, or two
+            plugins register the same component name.
+    """
+    if _STATE.busy:  # a plugin looks a name up while plugins load
+        return
+    _load_all()
+    if _STATE.fatal is not None:
+        raise _STATE.fatal
+
+
+def _import_one(ep, info: PluginInfo) -> None:
     _trace(f'{ep.name}: loading {ep.value}')
-    for registry in ALL_REGISTRIES.values():  # core names first, for clashes
-        registry.import_from_location()
-    registrar = Registrar(ep.name)
     manager = _STATE.manager
     try:
         module = ep.load()
         manager.register(module, name=ep.name)
         manager.check_pending()  # a misspelt gankd_* hook fails here
-        for impl in manager.hook.gankd_register_modules.get_hookimpls():
-            if impl.plugin_name == ep.name:
+    except (Exception, SystemExit) as error:  # each plugin fails on its own
+        _unregister(ep.name)
+        _fail(info, error)
+        return
+    info.status = 'imported'
+
+
+def _register_one(info: PluginInfo) -> None:
+    registrar = Registrar(info.name)
+    try:
+        for impl in _STATE.manager.hook.gankd_register_modules.get_hookimpls():
+            if impl.plugin_name == info.name:
                 impl.function(registrar)
-    except DuplicatePluginError:
+    except DuplicatePluginError as error:
         registrar.rollback()
-        _unregister(ep.name)
-        raise
-    except Exception as error:  # each plugin fails on its own
+        _unregister(info.name)
+        info.status, info.error = 'failed', str(error)
+        _STATE.fatal = _STATE.fatal or error
+        return
+    except (Exception, SystemExit) as error:
         registrar.rollback()
-        _unregister(ep.name)
-        info.status = 'failed'
-        info.error = f'{type(error).__name__}: {error}'.splitlines()[0]
-        message = (f"gankd plugin '{ep.name}' ({ep.value}, from "
-                   f'{info.distribution}) failed to load: {info.error}. Fix '
-                   f'or uninstall it, or skip it with {ENV_DISABLE}='
-                   f'{ep.name} (or {ENV_LENIENT}=1 to skip failing plugins).')
-        if os.environ.get(ENV_LENIENT, '') not in ('', '0'):
-            warnings.warn(message, RuntimeWarning, stacklevel=2)
-            return
-        raise PluginLoadError(message) from error
+        _unregister(info.name)
+        _fail(info, error)
+        return
     info.status = 'loaded'
-    _STATE.registrars[ep.name] = registrar
+    _STATE.registrars[info.name] = registrar
     for registry, key in registrar.added:
         info.components.setdefault(registry.name, []).append(key)
-    _trace(f'{ep.name}: loaded, registered {len(registrar.added)} '
+    _trace(f'{info.name}: loaded, registered {len(registrar.added)} '
            'component(s)')
+
+
+def _fail(info: PluginInfo, error: BaseException) -> None:
+    """Mark ``info`` failed and say so once: a warning line on stderr, or a
+    ``RuntimeWarning`` in lenient mode."""
+    info.status = 'failed'
+    info.error = (f'{type(error).__name__}: {error}'.splitlines() or [''])[0]
+    message = (f"gankd plugin '{info.name}' ({info.module}, from "
+               f'{info.distribution}) failed to load: {info.error}. It is '
+               'skipped: anything that needs its components fails. Fix or '
+               f'uninstall it, or skip it with {ENV_DISABLE}={info.name} '
+               f'({ENV_LENIENT}=1: a Python warning instead of this line).')
+    if lenient():
+        warnings.warn(message, RuntimeWarning, stacklevel=2)
+    else:
+        print(f'warning: {message}', file=sys.stderr)
 
 
 def _unregister(name: str) -> None:
@@ -250,23 +362,53 @@ def _unregister(name: str) -> None:
 
 
 def unload_plugins() -> None:
-    """Remove every plugin's components and forget them (tests, notebooks).
-
-    The next registry lookup loads plugins again, with the environment as it
-    is then.
+    """Remove every plugin's components and hooks and forget them (tests,
+    notebooks). The next lookup discovers and loads plugins again, with the
+    environment as it is then.
     """
-    for name, registrar in list(_STATE.registrars.items()):
+    for registrar in _STATE.registrars.values():
         registrar.rollback()
+    for name in list(_STATE.infos):
         _unregister(name)
     _STATE.infos.clear()
+    _STATE.entry_points.clear()
     _STATE.registrars.clear()
-    _STATE.loaded = False
+    _STATE.discovered = _STATE.imported = _STATE.loaded = False
+    _STATE.fatal = None
 
 
-def plugin_infos() -> List[PluginInfo]:
-    """Every entry point seen, loaded or not, sorted by name."""
-    load_plugins()
+def plugin_infos(load: bool = True) -> List[PluginInfo]:
+    """Every entry point, from its metadata, sorted by name; never raises
+    for a plugin's failure (its status and error say it).
+
+    Args:
+        load (bool): first load every enabled plugin, each on its own
+            (status ``'loaded'`` or ``'failed'``); False: this call imports
+            no plugin (status ``'pending'`` or ``'disabled'``, unless an
+            earlier call went further).
+    """
+    _discover()
+    if load:
+        _load_all()
     return sorted(_STATE.infos.values(), key=lambda info: info.name)
+
+
+def lenient() -> bool:
+    """Whether ``GANKD_PLUGINS_LENIENT`` makes failing plugins warnings."""
+    return _env_flag(ENV_LENIENT)
+
+
+def failed_plugins_note() -> str:
+    """A sentence naming the plugins that failed to load as the likely
+    owners of a component not found; ``''`` when none failed."""
+    failed = _infos('failed')
+    if not failed:
+        return ''
+    names = ', '.join(f"'{info.name}' ({info.error})" for info in failed)
+    switch = ','.join(info.name for info in failed)
+    return (f"{'Plugins' if len(failed) > 1 else 'Plugin'} {names} failed to "
+            'load and may provide it: fix or uninstall, or skip with '
+            f'{ENV_DISABLE}={switch}.')
 
 
 def loaded_plugin_names() -> List[str]:
@@ -292,7 +434,7 @@ def hook_results(hook: str, **kwargs) -> List[Tuple[str, Any]]:
         PluginLoadError: a plugin's implementation raised; the message names
             the plugin and the hook.
     """
-    load_plugins()
+    import_plugins()
     results = []
     for impl in getattr(_STATE.manager.hook, hook).get_hookimpls():
         args = {name: kwargs[name] for name in impl.argnames}

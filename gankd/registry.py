@@ -116,14 +116,19 @@ def _close_matches(registry: Registry, name: str) -> list:
 
 
 def _unknown_message(registry: Registry, type_name: str) -> str:
-    from gankd.plugins import loaded_plugin_names  # plugins imports us
+    from gankd.plugins import failed_plugins_note  # plugins imports us
+    from gankd.plugins import loaded_plugin_names
     matches = _close_matches(registry, type_name)
     hint = f" Did you mean: {', '.join(matches)}?" if matches else ''
     plugins = ', '.join(loaded_plugin_names()) or 'none'
+    # Only gankd's scope holds plugins' components: a failed plugin is a
+    # likely owner of a gankd name, never of an 'mmpretrain.X'.
+    failed = failed_plugins_note() if registry.scope == SCOPE else ''
+    failed = f' {failed}' if failed else ''
     return (f"'{type_name}' is not in the {registry.scope}::{registry.name} "
-            f'registry.{hint} Loaded gankd plugins: {plugins}. Install the '
-            'plugin that provides it, or qualify a foreign name with its '
-            "scope (e.g. 'mmpretrain.ResNet').")
+            f'registry.{hint} Loaded gankd plugins: {plugins}.{failed} '
+            'Install the plugin that provides it, or qualify a foreign name '
+            "with its scope (e.g. 'mmpretrain.ResNet').")
 
 
 def find_type(registry: Registry, obj_type: str,

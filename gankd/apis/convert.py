@@ -11,9 +11,6 @@ import os
 from typing import List, Optional, Tuple
 
 from gankd.errors import report_user_errors
-from gankd.utils.converters import select_converter
-from gankd.utils.frozen_generator import (build_config_generator, check_fits,
-                                          run_converter, same_config_hint)
 
 __all__ = ['convert', 'build_parser', 'main']
 
@@ -33,7 +30,10 @@ def convert(source: str, out: str, converter: Optional[str] = None,
         (converter name, meta written).
     """
     from gankd.utils.checkpoint import load_weights, save_checkpoint
-    from gankd.utils.converters import ConversionError
+    from gankd.utils.converters import ConversionError, select_converter
+    from gankd.utils.frozen_generator import (build_config_generator,
+                                              check_fits, run_converter,
+                                              same_config_hint)
     from gankd.utils.model_index import sha256sum
     checkpoint = load_weights(source)
     if os.path.exists(out) and os.path.samefile(source, out):

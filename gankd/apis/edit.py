@@ -22,17 +22,20 @@ probe's editing rule; the boundary is a file (official InterFaceGAN
   moved by ``psi`` times the distance on truncated layers so that the edit
   equals one of the un-truncated w (``--strength uniform`` turns it off).
 """
+from __future__ import annotations
+
 import argparse
 import os
-from typing import List, Optional
-
-import numpy as np
-import torch
+from typing import TYPE_CHECKING, List, Optional
 
 from gankd.apis.generate import CODE_SUFFIXES, parse_seeds, render, save_codes
 from gankd.errors import UserError, report_user_errors
-from gankd.utils.images import image_grid, save_png, to_uint8
 from gankd.utils.layer_specs import format_layers, parse_layers
+from gankd.utils.lazy_torch import inference_mode
+
+if TYPE_CHECKING:  # annotations only: imported where used
+    import numpy as np
+    import torch
 
 __all__ = ['EditError', 'load_codes', 'load_inverted', 'decoding_inverter',
            'edit_inverted', 'edit_grid', 'build_parser', 'main']
@@ -63,6 +66,7 @@ def _read_pt(path: str):
 
 def _read_npy(path: str) -> np.ndarray:
     """A ``.npy`` array of numbers, read without pickle."""
+    import numpy as np
     try:
         array = np.load(path, allow_pickle=False)
     except (ValueError, OSError, EOFError):
@@ -84,6 +88,7 @@ def load_codes(path: str, space: Optional[str]) -> tuple:
         EditError: a missing file, one that is not a codes file (each
             format in its own terms), or no known space.
     """
+    import torch
     if not os.path.isfile(path):
         raise EditError(f'--codes {path}: no such file')
     if path.endswith('.npy'):
@@ -117,6 +122,7 @@ def load_inverted(paths: List[str]) -> Optional[dict]:
     """The result dict of ``gankd invert`` codes files (they hold
     ``inverter``, the plain decoding info; several files of one inverter
     are stacked, one image each), or None for other codes files."""
+    import torch
     files = [_inverted_file(path) for path in paths]
     if all(f is None for f in files):
         return None
@@ -174,12 +180,15 @@ def decoding_inverter(generator, result: dict):
             from None
 
 
-@torch.inference_mode()
+@inference_mode
 def edit_inverted(generator, result: dict, boundary: torch.Tensor,
                   distances: List[float], batch_size: int = 64) -> dict:
     """Codes of inverted images moved along ``boundary`` by each distance
     (offsets), rendered by the inverter that made them: ``codes`` ``[N, T,
     ...]`` and ``images`` uint8 ``[N * T, 3, H, W]``."""
+    import torch
+
+    from gankd.utils.images import to_uint8
     inverter = decoding_inverter(generator, result)
     moved = inverter.move(result, boundary, distances)
     count = len(moved['codes'])
@@ -196,12 +205,13 @@ def edit_inverted(generator, result: dict, boundary: torch.Tensor,
                 images=to_uint8(images.cpu()))
 
 
-@torch.inference_mode()
+@inference_mode
 def score_columns(probe, images: torch.Tensor, steps: int,
                   batch_size: int = 100) -> dict:
     """Mean predictor score of each semantic at each distance (grid
     column) of uint8 grid images ``[N * T, 3, H, W]``:
     ``{name: [T floats]}``."""
+    import torch
     if getattr(probe, 'predictor', None) is None:
         raise EditError('--score needs a probe config with a predictor')
     scores = torch.cat([
@@ -237,7 +247,7 @@ def _edit_codes(probe, args, boundary, meta, distances) -> tuple:
     return result, codes, space, layers
 
 
-@torch.inference_mode()
+@inference_mode
 def edit_grid(probe, codes: torch.Tensor, space: str, boundary: torch.Tensor,
               distances: List[float], mode: str = 'relative',
               layers: Optional[List[int]] = None, strength=None,
@@ -323,12 +333,15 @@ def _layers(probe, text: Optional[str], meta: dict) -> Optional[List[int]]:
 @report_user_errors
 def main(argv: Optional[List[str]] = None, prog: Optional[str] = None):
     args = build_parser(prog).parse_args(argv)
+    import numpy as np
+
     from gankd.utils.output_paths import check_output_paths
     check_output_paths(files={'--out': args.out,
                               '--save-codes': args.save_codes})
     from gankd.config import load_config
     from gankd.kinds import build_probe
     from gankd.registry import scope_config_types
+    from gankd.utils.images import image_grid, save_png
     if args.codes and args.seeds is not None:
         raise EditError('give --seeds or --codes, not both')
     if args.steps < 1 or args.zoom < 1:

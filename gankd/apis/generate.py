@@ -12,18 +12,19 @@ Seed ``s`` always gives the same z (drawn alone from a generator seeded with
 Images in ``[-1, 1]`` become ``uint8`` as ``floor((x + 1) * 127.5 + 0.5)``,
 clipped to ``[0, 255]``.
 """
+from __future__ import annotations
+
 import argparse
 import io
 import math
-from typing import List, Optional, Sequence, Tuple
-
-import numpy as np
-import torch
-from torch import Tensor
+from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple
 
 from gankd.errors import UserError, report_user_errors
-from gankd.utils.images import image_grid, save_png, to_uint8
+from gankd.utils.lazy_torch import inference_mode
 from gankd.utils.progress import ProgressLine
+
+if TYPE_CHECKING:  # annotations only: imported where used
+    from torch import Tensor
 
 __all__ = [
     'GenerationError', 'parse_seeds', 'seeded_z', 'slerp', 'lerp',
@@ -51,6 +52,7 @@ def parse_seeds(text: str) -> List[int]:
 
 def seeded_z(generator, seeds: Sequence[int]) -> Tensor:
     """``[N, z_dim]`` codes on the CPU, row ``i`` drawn from seed ``i``."""
+    import torch
     return torch.cat([
         generator.sample_z(1, torch.Generator().manual_seed(int(seed)))
         for seed in seeds])
@@ -59,6 +61,7 @@ def seeded_z(generator, seeds: Sequence[int]) -> Tensor:
 def slerp(a: Tensor, b: Tensor, t: Tensor) -> Tensor:
     """Spherical interpolation ``[N, D], [N, D], [K] -> [N, K, D]``; the
     angle is that of the directions, magnitudes follow the same weights."""
+    import torch
     cos = torch.nn.functional.cosine_similarity(a, b, dim=-1)
     theta = torch.arccos(cos.clamp(-1, 1))[:, None, None]  # [N, 1, 1]
     t = t[None, :, None]
@@ -86,9 +89,10 @@ def _require(generator, space: str, what: str) -> None:
             f"{', '.join(generator.latent_spaces)}: {what} needs '{space}'")
 
 
-@torch.inference_mode()
+@inference_mode
 def _mapped(generator, z: Tensor, psi, layers, batch_size: int) -> dict:
     """``mapping`` in batches: ``w [N, w_dim]`` and ``wp [N, L, w_dim]``."""
+    import torch
     parts = [generator.mapping(z[i:i + batch_size], psi, layers)
              for i in range(0, len(z), batch_size)]
     return {key: torch.cat([p[key] for p in parts]) for key in ('w', 'wp')}
@@ -120,6 +124,7 @@ def interpolation_codes(generator, seeds, steps: int, space: str = 'z',
     mapped endpoints; truncation is affine, so truncating the endpoints
     equals truncating every interpolated code.
     """
+    import torch
     if len(seeds) < 2 or len(seeds) % 2:
         raise GenerationError(f'interpolation needs pairs of seeds, got '
                               f'{len(seeds)}')
@@ -142,6 +147,7 @@ def interpolation_codes(generator, seeds, steps: int, space: str = 'z',
 def truncation_codes(generator, seeds, psis: Sequence[float], layers=None,
                      batch_size: int = 16) -> Tuple[Tensor, str]:
     """``wp [N * P, L, w_dim]``, sample-major: row = seed, column = psi."""
+    import torch
     _require(generator, 'w', 'the truncation sweep')
     layers = generator.num_layers if layers is None else layers
     z = seeded_z(generator, seeds).to(generator.device)
@@ -152,12 +158,15 @@ def truncation_codes(generator, seeds, psis: Sequence[float], layers=None,
     return torch.stack(columns, 1).flatten(0, 1), 'wp'
 
 
-@torch.inference_mode()
+@inference_mode
 def render(generator, codes: Tensor, space: str, noise_mode: str = 'const',
            batch_size: int = 16, progress: bool = True) -> Tensor:
     """``synthesize`` in batches -> ``uint8 [M, 3, H, W]`` on the CPU, with
     a progress line on stderr when there is more than one batch (redrawn
     on a terminal, about every 10% in a log)."""
+    import torch
+
+    from gankd.utils.images import to_uint8
     total, out, device = len(codes), [], generator.device
     line = ProgressLine('generate', total, enabled=progress,
                         min_total=batch_size)
@@ -182,6 +191,7 @@ def generate(generator, mode: str, seeds: Sequence[int], nrow=None,
         ``synthesize(codes, space)`` turns into those images), ``space``
         and ``nrow`` (images per grid row).
     """
+    import torch
     if noise_mode not in ('const', 'random', 'none'):
         raise GenerationError(f"noise mode '{noise_mode}': use const, "
                               'random or none')
@@ -215,6 +225,9 @@ def generate(generator, mode: str, seeds: Sequence[int], nrow=None,
 
 def save_codes(path: str, codes: Tensor, info: dict) -> None:
     """``.npy``: the codes array; ``.pt``: ``dict(codes=..., **info)``."""
+    import numpy as np
+    import torch
+
     from gankd.utils.checkpoint import atomic_write_bytes
     buffer = io.BytesIO()
     if path.endswith('.npy'):
@@ -313,8 +326,11 @@ def main(argv: Optional[List[str]] = None, prog: Optional[str] = None):
 
 
 def _run(args: argparse.Namespace) -> dict:
+    import torch
+
     from gankd.config import load_config
     from gankd.utils.frozen_generator import load_generator
+    from gankd.utils.images import image_grid, save_png
     _check_options(args)
     if args.save_codes and not args.save_codes.endswith(CODE_SUFFIXES):
         raise GenerationError(f'{args.save_codes}: codes are saved as '

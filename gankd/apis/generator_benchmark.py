@@ -24,13 +24,10 @@ import time
 from dataclasses import dataclass
 from typing import List, Optional
 
-import torch
 from mmengine.config import Config
 
 from gankd.config import load_config
 from gankd.errors import report_user_errors
-from gankd.utils.checkpoint import atomic_write_bytes
-from gankd.utils.complexity import count_call_flops
 
 __all__ = ['Row', 'ROWS', 'measure_row', 'run', 'main']
 
@@ -143,6 +140,9 @@ def _median_seconds(fn, repeats: int) -> float:
 
 def measure_row(row: Row, repeats: int = 3) -> dict:
     """Speeds and FLOPs of one row (see the module docstring)."""
+    import torch
+
+    from gankd.utils.complexity import count_call_flops
     cfg = _row_config(row)
     model, generator = _build(cfg, row.train)
     generator.eval()
@@ -209,6 +209,9 @@ def table(results: List[dict]) -> str:
 
 
 def run(rows: List[Row], out: Optional[str], repeats: int = 3) -> str:
+    import torch
+
+    from gankd.utils.checkpoint import atomic_write_bytes
     threads = torch.get_num_threads()
     results = []
     for row in rows:

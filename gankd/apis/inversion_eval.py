@@ -20,19 +20,21 @@ interrupted evaluation resumes. ``results.json``, ``results.md`` (the
 table), one sample grid per task (clean, observation, then each row) and
 the clean images (``images/0000.png``, ...) go to the work directory.
 """
+from __future__ import annotations
+
 import argparse
 import copy
 import io
 import json
 import os
 import time
-from typing import Dict, List, Optional
-
-import numpy as np
-import torch
-from torch import Tensor
+from typing import TYPE_CHECKING, Dict, List, Optional
 
 from gankd.errors import UserError, report_user_errors
+
+if TYPE_CHECKING:  # annotations only: imported where used
+    import numpy as np
+    from torch import Tensor
 
 __all__ = ['evaluate_cell', 'evaluate_inversion',
            'markdown_table', 'build_parser', 'main']
@@ -52,6 +54,8 @@ def _uint8(images: Tensor) -> np.ndarray:
 def evaluate_cell(inverter, images: Tensor, degradation) -> dict:
     """Invert ``degradation(images)`` as one batch; the task's output and
     its PSNR / SSIM against the clean ``images`` (uint8, per image)."""
+    import torch
+
     from gankd.evaluation.image_quality import psnr, ssim
     with torch.no_grad():
         observation = degradation(images)
@@ -75,6 +79,7 @@ class ObservationOnly:
     ``restore`` (the gray image, the image with its hole left empty)."""
 
     def invert(self, observation: Tensor, degradation) -> dict:
+        import torch
         import torch.nn.functional as F
         factor = getattr(degradation, 'factor', 1)  # Downsample's
         upsampled = observation if factor == 1 else F.interpolate(
@@ -92,6 +97,9 @@ def _slug(name: str) -> str:
 
 
 def _save_cell(path: str, cell: dict) -> None:
+    import numpy as np
+    import torch
+
     from gankd.utils.checkpoint import atomic_write_bytes
     buffer = io.BytesIO()
     torch.save({k: torch.from_numpy(v) if isinstance(v, np.ndarray) else v
@@ -100,6 +108,8 @@ def _save_cell(path: str, cell: dict) -> None:
 
 
 def _load_cell(path: str) -> dict:
+    from torch import Tensor
+
     from gankd.utils.checkpoint import load_weights
     return {k: v.numpy() if isinstance(v, Tensor) else v
             for k, v in load_weights(path).items()}
@@ -133,6 +143,7 @@ def _build_inverter(row: dict, cfg, generator, loss):
 def markdown_table(results: Dict[str, Dict[str, dict]], tasks: List[str],
                    rows: List[str]) -> str:
     """Rows x tasks of ``PSNR / SSIM`` means; the best PSNR in bold."""
+    import numpy as np
     head = '| inverter | ' + ' | '.join(
         f'{t} PSNR / SSIM' for t in tasks) + ' |'
     lines = [head, '|' + '---|' * (len(tasks) + 1)]
@@ -158,6 +169,9 @@ def _grid(task: str, images: Tensor, cells: Dict[str, dict],
     """One sample grid per task: clean, observation (upsampled to the
     image size by nearest neighbour), then each row's output; pixels
     repeated ``zoom`` times (small images)."""
+    import numpy as np
+    import torch
+
     from gankd.utils.images import image_grid, save_png
     clean = _uint8(images[:count])
     size = clean.shape[-1]
@@ -178,6 +192,9 @@ def evaluate_inversion(config: str, work_dir: Optional[str] = None,
                        grid_images: int = 4) -> dict:
     """Run (or resume) the evaluation of ``config``; returns the results
     ``{task: {row: dict(psnr, ssim, seconds, loss)}}``."""
+    import numpy as np
+    import torch
+
     from gankd.config import load_config
     from gankd.registry import MODELS, scope_config_types
     from gankd.utils.frozen_generator import build_frozen_generator

@@ -32,15 +32,10 @@ import sys
 import time
 from typing import List, Optional
 
-import numpy as np
-import torch
-
 from gankd.apis.invert_inputs import ImageInputError, list_inputs, read_image
 from gankd.apis.invert_outputs import (image_metrics, read_rows,
                                        save_image_codes, write_rows)
 from gankd.errors import UserError, report_user_errors
-from gankd.utils.checkpoint import atomic_write_bytes
-from gankd.utils.images import save_png, to_uint8
 from gankd.utils.progress import ProgressLine
 
 __all__ = ['InvertError', 'TASKS', 'task_of', 'build_degradation',
@@ -103,6 +98,7 @@ def _batches(paths: List[str], todo: List[int], size: tuple, gray_ok: bool,
              batch_size: int, failures: List[str], progress: ProgressLine):
     """``(indices, paths, images [b, 3, h, w])`` of the readable images in
     ``todo``; the others are reported and counted as done."""
+    import torch
     indices, images = [], []
     for n, index in enumerate(todo):
         try:
@@ -128,6 +124,9 @@ def invert_images(inverter, paths: List[str], out_dir: str, degradation=None,
         dict(done=[names], skipped=[names], failed=[lines], rows={name:
         csv row}) for this run.
     """
+    import torch
+
+    from gankd.utils.images import save_png, to_uint8
     names = [os.path.splitext(os.path.basename(p))[0] for p in paths]
     csv_path = os.path.join(out_dir, 'metrics.csv')
     rows = read_rows(csv_path)
@@ -261,6 +260,9 @@ def main(argv: Optional[List[str]] = None, prog: Optional[str] = None):
 
 def _finish(report: dict, out_dir: str, task: str) -> None:
     """failures.txt, the summary line, and an error when nothing is done."""
+    import numpy as np
+
+    from gankd.utils.checkpoint import atomic_write_bytes
     failures = os.path.join(out_dir, 'failures.txt')
     if report['failed']:
         atomic_write_bytes(('\n'.join(report['failed']) + '\n').encode(),

@@ -4,13 +4,15 @@ A listing problem (nothing to invert, two inputs that would write the same
 output) stops the command; a problem with one image
 (:class:`ImageInputError`) skips that image only.
 """
-import os
-from typing import List, Sequence, Tuple
+from __future__ import annotations
 
-import numpy as np
-import torch
+import os
+from typing import TYPE_CHECKING, List, Sequence, Tuple
 
 from gankd.errors import UserError
+
+if TYPE_CHECKING:  # annotations only: imported where used
+    import torch
 
 __all__ = ['InputListError', 'ImageInputError', 'IMAGE_SUFFIXES',
            'list_inputs', 'read_image']
@@ -76,6 +78,8 @@ def read_image(path: str, size: Tuple[int, int],
             ``gray_ok``) or not of ``size``.
     """
     import cv2
+    import numpy as np
+    import torch
     if not os.path.isfile(path):
         raise ImageInputError(f'{path}: no such file')
     array = cv2.imread(path, cv2.IMREAD_UNCHANGED)

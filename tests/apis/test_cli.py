@@ -112,3 +112,14 @@ def test_every_option_of_every_command_has_plain_help(monkeypatch):
         assert bare == [], f'{prog}: no help for {bare}'
         text = parser.format_help()
         assert '``' not in text and not re.search(r':\w+:`', text), text
+
+
+def test_usage_lists_every_command_in_two_columns(capsys):
+    """The longest name (benchmark-generators) once ran into its text."""
+    from gankd.cli import COMMANDS, main
+    assert main(['--help']) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines()
+            if line.startswith('  ')]
+    matches = [re.fullmatch(r'  (\S+) {2,}(\S.*)', row) for row in rows]
+    assert [m and m.group(1) for m in matches] == list(COMMANDS)
+    assert len({m.start(2) for m in matches}) == 1  # one text column

@@ -18,6 +18,7 @@ from gankd.kinds import BaseInverter
 from gankd.models.degradations import Downsample, Grayscale
 from gankd.registry import MODELS
 from gankd.utils.frozen_generator import build_frozen_generator
+from gankd.utils.images import to_uint8
 
 GENERATOR = dict(type='StyleGAN2Generator', resolution=16, z_space_dim=16,
                  w_space_dim=16, mapping_layers=2, mapping_fmaps=16,
@@ -300,7 +301,7 @@ def test_csv_rows_codes_and_pngs_agree(config, tmp_path):
         # it was rendered in a batch of 2).
         with torch.no_grad():
             image = inverter.generator.synthesize(saved['codes'], 'z')
-        rendered = invert_api.to_uint8(image.clamp(-1, 1))[0]
+        rendered = to_uint8(image.clamp(-1, 1))[0]
         recon = read_rgb(out / 'reconstruction' / f'{name}.png')
         diff = rendered.permute(1, 2, 0).numpy().astype(int) - recon
         assert np.abs(diff).max() <= 1 and (diff != 0).mean() < 0.01
@@ -364,7 +365,7 @@ def test_super_resolution_takes_small_observations(config, tmp_path, capsys):
     # The metric compares the downsampled output with the observation.
     observed = torch.from_numpy(restored).permute(2, 0, 1)[None].float()
     down = Downsample(4)(observed / 127.5 - 1)
-    expected = psnr(invert_api.to_uint8(down),
+    expected = psnr(to_uint8(down),
                     torch.from_numpy(read_rgb(tmp_path / 'small' / 'a.png'))
                     .permute(2, 0, 1)[None])[0]
     assert float(row['psnr']) == pytest.approx(expected, abs=0.2)
