@@ -99,8 +99,10 @@ class BaseDistiller(FrozenPartsMixin, ModeDispatchMixin, BaseModel):
     * ``predict(inputs, data_samples) -> list[DataSample]``: runs only the
       deployable network (student, plus assistant where the method deploys
       one) and fills ``pred_score``/``pred_label`` as mmpretrain does.
-    * ``deployable() -> nn.Module``: the network that export writes as a plain
-      mmpretrain checkpoint.
+    * ``deployable() -> nn.Module``: the network that is evaluated; its
+      ``export() -> (nn.Module, config)`` form is what export writes as a
+      plain mmpretrain checkpoint (identical outputs, training-only parts
+      folded away).
     """
 
     def deployable(self) -> nn.Module:

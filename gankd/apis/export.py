@@ -87,8 +87,7 @@ def export_student(config: str, checkpoint: str,
         raise CheckpointError(f'{checkpoint}: does not fit {config}: '
                               f'{first}') from None
 
-    net = model.deployable()
-    net_cfg = model.deployable_config()
+    net, net_cfg = model.export()
     net_cfg['data_preprocessor'] = dict(
         cfg.model.get('data_preprocessor') or cfg.get('data_preprocessor')
         or {})

@@ -43,7 +43,7 @@ def model_complexity(config: str, options: dict) -> Tuple[int, int]:
     from gankd.utils.complexity import count_flops, count_params
     model = _build(config, options)
     if isinstance(model, BaseDistiller):
-        model = model.deployable()
+        model = model.export()[0]
     return count_params(model), count_flops(model)
 
 

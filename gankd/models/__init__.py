@@ -11,6 +11,7 @@ from . import feature_extractors  # noqa: F401  (FID-style extractors)
 from . import gans  # noqa: F401  (registers UnconditionalGAN)
 from . import inverters  # noqa: F401  (GAN inversion: losses, inverters)
 from . import losses  # noqa: F401  (registers the distillation losses)
+from . import necks  # noqa: F401  (registers PooledBatchNormNeck)
 from . import predictors  # noqa: F401  (registers AttributeScorer)
 from . import recorders  # noqa: F401  (registers recorders in TASK_UTILS)
 from .heads import MultiAttributeHead

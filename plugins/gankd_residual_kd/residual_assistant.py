@@ -34,6 +34,11 @@ class ResidualAssistant(BaseAssistant):
             not zero its output (a residual add and a ReLU follow it).
             Defaults to True.
         init_cfg (dict, optional): mmengine init config.
+
+    Buffer ``output_scale`` (a scalar, 1 until set): the output is the
+    network's own output times it, so the network can learn a target of
+    unit scale while the assistant still adds the residual in the
+    teacher's units (Residual KD's ``residual_target='unit'`` sets it).
     """
 
     def __init__(self, backbone: dict, connector: Optional[dict] = None,
@@ -43,6 +48,7 @@ class ResidualAssistant(BaseAssistant):
         self.backbone = MODELS.build(copy.deepcopy(backbone))
         self.connector = (None if connector is None else
                           MODELS.build(copy.deepcopy(connector)))
+        self.register_buffer('output_scale', torch.ones(()))
         self.zero_init_output = bool(zero_init_output)
         if self.zero_init_output:
             if self._output_bn() is None:
@@ -80,5 +86,7 @@ class ResidualAssistant(BaseAssistant):
     def forward(self, x: Tensor) -> Tensor:
         """Images ``[N, 3, H, W]`` -> residual estimate ``[N, C_T, h, w]``."""
         feat = self.forward_backbone(x)
-        return feat if self.connector is None else self.connector(feat)
+        if self.connector is not None:
+            feat = self.connector(feat)
+        return feat * self.output_scale
 

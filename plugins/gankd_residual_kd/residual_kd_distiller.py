@@ -41,6 +41,16 @@ class ResidualKDDistiller(SingleTeacherDistiller):
               = MSE(F_A, R),  R = F_T - sg[F_S]
         L_cls = cls_loss_weight * CE(g(F_S + F_A), y)   student.loss_cls
 
+    With ``residual_target='unit'`` the assistant learns the residual in
+    units of its own size: at the first step that trains A, ``sigma =
+    sqrt(mean R^2)`` is measured (over every process) and kept (A's
+    ``output_scale``: ``F_A = sigma * a``), and ``L_A = residual_loss(
+    (sg[F_S] + F_A) / sigma, F_T / sigma) = MSE(a, R / sigma)``. The
+    residual a well-trained student leaves is small (a fraction of the
+    teacher feature's scale), so in raw units A's gradients are tiny and it
+    barely moves at the LR that trains S; a unit-scale target is what a
+    freshly initialised network learns at that LR.
+
     ``self.student`` is the deployable network: an
     ``mmpretrain.ImageClassifier`` whose backbone is a
     ``gankd.StudentAssistantBackbone``
@@ -96,6 +106,12 @@ class ResidualKDDistiller(SingleTeacherDistiller):
         cls_loss_weight (float): w_cls. Defaults to 1.
         stop_grad_student_in_residual (bool): Detach F_S inside R (so L_A
             never moves S). Defaults to True.
+        residual_target (str): ``'raw'`` (L_A in the teacher's units) or
+            ``'unit'`` (the residual scaled to unit RMS, see above).
+        neck (dict, optional): Neck of the deployed classifier; None keeps
+            the student's (GAP). ``dict(type='PooledBatchNormNeck')`` makes
+            the head phase insensitive to the feature scale (folded into
+            the head at export); its channels are filled in.
         predict_mode (str): ``'combined'`` (g(F_S + F_A), deployed) or
             ``'student_only'`` (g(F_S), diagnostic).
         head_init (str): ``'new'`` or ``'teacher'`` (copy the teacher's
@@ -123,6 +139,8 @@ class ResidualKDDistiller(SingleTeacherDistiller):
                  residual_loss: dict = dict(type='FeatureMSELoss'),
                  cls_loss_weight: float = 1.0,
                  stop_grad_student_in_residual: bool = True,
+                 residual_target: str = 'raw',
+                 neck: Optional[dict] = None,
                  predict_mode: str = 'combined',
                  head_init: str = 'new',
                  probe_size: int = 32,
@@ -132,6 +150,7 @@ class ResidualKDDistiller(SingleTeacherDistiller):
         _check_choice('predict_mode', predict_mode,
                       ('combined', 'student_only'))
         _check_choice('head_init', head_init, ('new', 'teacher'))
+        _check_choice('residual_target', residual_target, ('raw', 'unit'))
         if (assistant is None) == (separation is None):
             raise ValueError(
                 'ResidualKDDistiller: give exactly one of assistant (a '
@@ -158,6 +177,10 @@ class ResidualKDDistiller(SingleTeacherDistiller):
             stop_grad_student_in_residual)
         self.predict_mode = predict_mode
         self.head_init = head_init
+        self.residual_target = residual_target
+        # Whether A's output_scale holds the measured residual scale.
+        self.register_buffer('residual_scale_set',
+                             torch.zeros((), dtype=torch.bool))
 
         target = self._teacher_feature(torch.zeros(1, 3, probe_size,
                                                    probe_size)).shape[1:]
@@ -177,6 +200,9 @@ class ResidualKDDistiller(SingleTeacherDistiller):
             student_connector=student_connector,
             assistant_connector=assistant_connector,
             zero_init_assistant=zero_init_assistant, input_size=probe_size)
+        if neck is not None:  # a gankd neck unless qualified otherwise
+            self.student_cfg['neck'] = qualify_types(
+                dict(neck, in_channels=int(target[0])))
         self.student = MODELS.build(
             scope_config_types(copy.deepcopy(self.student_cfg)))
         if head_init == 'teacher':
@@ -235,6 +261,9 @@ class ResidualKDDistiller(SingleTeacherDistiller):
                   if active & {'mimic', 'residual'} else None)
         with _grad_if(backbone.student_parameters()):
             feat_s = backbone.forward_student(inputs)
+        if 'residual' in active and self.residual_target == 'unit' and \
+                not bool(self.residual_scale_set):
+            self._set_residual_scale(feat_t - feat_s.detach())
         feat_a = None
         if active & {'residual', 'cls'}:
             with _grad_if(backbone.assistant.parameters()):
@@ -246,8 +275,10 @@ class ResidualKDDistiller(SingleTeacherDistiller):
         if 'residual' in active:
             base = (feat_s.detach()
                     if self.stop_grad_student_in_residual else feat_s)
+            scale = (backbone.assistant.output_scale
+                     if self.residual_target == 'unit' else 1.0)
             losses['distill.loss_residual'] = self.distill_losses[
-                'residual'](base + feat_a, feat_t)
+                'residual']((base + feat_a) / scale, feat_t / scale)
         if 'cls' in active:
             logits = self._classify(feat_s + feat_a)
             losses['student.loss_cls'] = self.cls_loss_weight * \
@@ -255,6 +286,21 @@ class ResidualKDDistiller(SingleTeacherDistiller):
         if feat_t is not None:
             losses.update(_diagnostics(feat_t, feat_s, feat_a))
         return losses
+
+    @torch.no_grad()
+    def _set_residual_scale(self, residual: Tensor) -> None:
+        """A's ``output_scale`` = RMS of ``residual`` ``[N, C_T, h, w]``,
+        averaged over processes so that every replica uses the same."""
+        mean_square = residual.pow(2).mean()
+        if torch.distributed.is_available() and \
+                torch.distributed.is_initialized():
+            torch.distributed.all_reduce(mean_square)
+            mean_square /= torch.distributed.get_world_size()
+        self.student.backbone.assistant.output_scale.fill_(
+            float(mean_square.sqrt().clamp_min(1e-8)))
+        self.residual_scale_set.fill_(True)
+        print_log('Residual KD: assistant target scale (RMS of the residual)'
+                  f' {float(mean_square.sqrt()):.4g}', logger='current')
 
     # -- inference --------------------------------------------------------
 

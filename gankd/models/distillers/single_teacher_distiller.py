@@ -3,7 +3,7 @@ a trainable student, recorders on both, connectors, losses and phases."""
 import copy
 import os
 import warnings
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 from mmengine.config import ConfigDict
@@ -206,6 +206,15 @@ class SingleTeacherDistiller(TrainingPhasesMixin, BaseDistiller):
     def deployable_config(self) -> dict:
         """Config of :meth:`deployable` (a plain classifier config)."""
         return copy.deepcopy(self.student_cfg)
+
+    def export(self) -> Tuple[nn.Module, dict]:
+        """What export writes: :meth:`deployable` and its config, with
+        training-only conveniences folded away (a
+        :class:`~gankd.models.necks.PooledBatchNormNeck` becomes part of the
+        head's linear layer), so mmpretrain builds and loads it as is."""
+        from gankd.models.necks import fold_batch_norm_neck
+        return fold_batch_norm_neck(self.deployable(),
+                                    self.deployable_config())
 
     def predict(self, inputs: Tensor, data_samples=None) -> List:
         return self.deployable().predict(inputs, data_samples)

@@ -211,3 +211,51 @@ def test_missing_connector_fails_when_built_naming_the_layer(build_rkd):
 def test_bad_arguments_name_the_field(build_rkd, overrides, match):
     with pytest.raises(ValueError, match=match):
         build_rkd(**overrides)
+
+
+def test_unit_residual_target_measures_the_scale_once(build_rkd, images):
+    """residual_target='unit': the first step that trains A sets A's
+    output_scale to the residual's RMS; L_A = MSE(a, R / sigma) with
+    F_A = sigma * a; the scale is kept (and saved) afterwards."""
+    model = build_rkd(zero_init_assistant=False, residual_target='unit')
+    model.init_weights()
+    model.set_phase(1)  # assistant
+    model.train()
+    backbone = model.student.backbone
+    assert not bool(model.residual_scale_set)
+    assert float(backbone.assistant.output_scale) == 1.0
+    with torch.no_grad():
+        feat_t = model.teacher.backbone(images)[-1]
+        feat_s = backbone.forward_student(images)
+    sigma = (feat_t - feat_s).pow(2).mean().sqrt()
+    losses = model.loss(images, samples())
+    assert bool(model.residual_scale_set)
+    torch.testing.assert_close(backbone.assistant.output_scale, sigma)
+    with torch.no_grad():
+        feat_a = backbone.forward_assistant(images)  # sigma * a
+        expected = F.mse_loss(feat_a / sigma, (feat_t - feat_s) / sigma)
+    torch.testing.assert_close(losses['distill.loss_residual'], expected)
+    # Not re-measured on later steps, and part of the saved state.
+    with torch.no_grad():
+        backbone.assistant.output_scale.fill_(0.5)
+    model.loss(images, samples())
+    assert float(backbone.assistant.output_scale) == 0.5
+    assert 'student.backbone.assistant.output_scale' in model.state_dict()
+    assert 'residual_scale_set' in model.state_dict()
+
+
+def test_bn_neck_is_folded_into_the_exported_head(build_rkd, images):
+    model = build_rkd(neck=dict(type='PooledBatchNormNeck'))
+    model.init_weights()
+    assert model.student_cfg['neck'] == dict(
+        type='gankd.PooledBatchNormNeck', in_channels=32)
+    model.train()
+    with torch.no_grad():
+        model(images * 3, mode='tensor')  # move the running statistics
+    model.eval()
+    net, cfg = model.export()
+    assert cfg['neck'] == dict(type='mmpretrain.GlobalAveragePooling')
+    with torch.no_grad():
+        torch.testing.assert_close(net(images, mode='tensor'),
+                                   model(images, mode='tensor'),
+                                   atol=1e-5, rtol=1e-5)
