@@ -104,6 +104,10 @@ class ResidualKDDistiller(SingleTeacherDistiller):
         mimic_loss (dict): L_S; its ``loss_weight`` is w_S.
         residual_loss (dict): L_A; its ``loss_weight`` is w_A.
         cls_loss_weight (float): w_cls. Defaults to 1.
+        head_distill_loss (dict, optional): Adds KD's soft-target loss
+            (e.g. ``KLDivergenceLoss``) on the teacher's logits wherever
+            L_cls trains (``distill.loss_kd``); the teacher then runs whole
+            in those steps. None (default): labels only, as the paper.
         stop_grad_student_in_residual (bool): Detach F_S inside R (so L_A
             never moves S). Defaults to True.
         residual_target (str): ``'raw'`` (L_A in the teacher's units) or
@@ -138,6 +142,7 @@ class ResidualKDDistiller(SingleTeacherDistiller):
                  mimic_loss: dict = dict(type='FeatureMSELoss'),
                  residual_loss: dict = dict(type='FeatureMSELoss'),
                  cls_loss_weight: float = 1.0,
+                 head_distill_loss: Optional[dict] = None,
                  stop_grad_student_in_residual: bool = True,
                  residual_target: str = 'raw',
                  neck: Optional[dict] = None,
@@ -164,11 +169,17 @@ class ResidualKDDistiller(SingleTeacherDistiller):
         # The base class builds self.student from `student`; the combined
         # classifier needs C_T, known only once the teacher exists, so it
         # replaces this first build below (S alone is small).
+        teacher_recorders = dict(feat=dict(type='ModuleOutputsRecorder',
+                                           source=teacher_layer))
+        distill_losses = dict(mimic=mimic_loss, residual=residual_loss)
+        if head_distill_loss is not None:
+            teacher_recorders['logits'] = dict(type='ModuleOutputsRecorder',
+                                               source='head.fc')
+            distill_losses['head_kd'] = head_distill_loss
         super().__init__(
             student, teacher, teacher_ckpt=teacher_ckpt,
-            teacher_recorders=dict(feat=dict(type='ModuleOutputsRecorder',
-                                             source=teacher_layer)),
-            distill_losses=dict(mimic=mimic_loss, residual=residual_loss),
+            teacher_recorders=teacher_recorders,
+            distill_losses=distill_losses,
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.teacher_layer = teacher_layer
         self.schedule = schedule
@@ -257,8 +268,11 @@ class ResidualKDDistiller(SingleTeacherDistiller):
         residual diagnostics (see the class docstring)."""
         active = set(self.active_losses())
         backbone = self.student.backbone
-        feat_t = (self._teacher_feature(inputs)
-                  if active & {'mimic', 'residual'} else None)
+        head_kd = 'cls' in active and 'head_kd' in self.distill_losses
+        wanted = (['feat'] if active & {'mimic', 'residual'} else []) + (
+            ['logits'] if head_kd else [])
+        teacher = self.teacher_features(inputs, wanted) if wanted else {}
+        feat_t = last_output(teacher['feat']) if 'feat' in teacher else None
         with _grad_if(backbone.student_parameters()):
             feat_s = backbone.forward_student(inputs)
         if 'residual' in active and self.residual_target == 'unit' and \
@@ -283,6 +297,9 @@ class ResidualKDDistiller(SingleTeacherDistiller):
             logits = self._classify(feat_s + feat_a)
             losses['student.loss_cls'] = self.cls_loss_weight * \
                 self.task_loss(self.student, logits, data_samples)
+            if head_kd:
+                losses['distill.loss_kd'] = self.distill_losses['head_kd'](
+                    logits, teacher['logits'])
         if feat_t is not None:
             losses.update(_diagnostics(feat_t, feat_s, feat_a))
         return losses

@@ -55,6 +55,12 @@ class StageByStageDistiller(SingleTeacherDistiller):
             ``'joint'`` mode; an error in the other modes.
         mimic_loss (dict): Loss per stage. Defaults to ``FeatureMSELoss``
             (mean over elements).
+        head_distill_loss (dict, optional): Adds KD's soft-target loss
+            (e.g. ``KLDivergenceLoss``) on the teacher's logits wherever the
+            task loss trains (the head phase); the teacher then runs whole
+            in those steps. None (default): labels only, as the paper.
+        head_ce_weight (float): Weight of the task loss where it trains.
+            Defaults to 1.
         **kwargs: passed to :class:`SingleTeacherDistiller`.
     """
 
@@ -70,6 +76,8 @@ class StageByStageDistiller(SingleTeacherDistiller):
                  joint_epochs: int = 1,
                  joint_lambda: Optional[float] = None,
                  mimic_loss: dict = dict(type='FeatureMSELoss'),
+                 head_distill_loss: Optional[dict] = None,
+                 head_ce_weight: float = 1.0,
                  stage_input: str = 'student',
                  **kwargs) -> None:
         if mode not in MODES:
@@ -100,6 +108,13 @@ class StageByStageDistiller(SingleTeacherDistiller):
                                              source='head.fc'))
         connectors = {name: s['connector'] for name, s in zip(names, stages)
                       if s.get('connector')}
+        teacher_recorders = record('teacher')
+        distill_losses = {name: mimic_loss for name in names}
+        if head_distill_loss is not None:
+            teacher_recorders['logits'] = dict(type='ModuleOutputsRecorder',
+                                               source='head.fc')
+            distill_losses['head_kd'] = head_distill_loss
+        self.head_ce_weight = float(head_ce_weight)
         self.mode = mode
         self.joint_lambda = joint_lambda
         self.stage_names = names
@@ -108,10 +123,9 @@ class StageByStageDistiller(SingleTeacherDistiller):
                             finetune=finetune_epochs, joint=joint_epochs)
         super().__init__(
             student, teacher, teacher_ckpt=teacher_ckpt,
-            teacher_recorders=record('teacher'),
+            teacher_recorders=teacher_recorders,
             student_recorders=student_recorders, connectors=connectors,
-            distill_losses={name: mimic_loss for name in names},
-            phases=[], **kwargs)
+            distill_losses=distill_losses, phases=[], **kwargs)
 
     def init_phases(self, phases) -> None:
         # Called by the base once submodules exist: the phase list needs the
@@ -190,7 +204,9 @@ class StageByStageDistiller(SingleTeacherDistiller):
         student = self.student_features(
             inputs, stages + (['logits'] if use_ce else []),
             stop_early=True)
-        teacher = self.teacher_features(inputs, stages) if stages else {}
+        head_kd = use_ce and 'head_kd' in self.distill_losses
+        wanted = stages + (['logits'] if head_kd else [])
+        teacher = self.teacher_features(inputs, wanted) if wanted else {}
         losses = {}
         weight = self.joint_lambda if self.mode == 'joint' else 1.0
         for name in stages:
@@ -210,6 +226,9 @@ class StageByStageDistiller(SingleTeacherDistiller):
                 losses[f'distill.{name}.cos'] = F.cosine_similarity(
                     feat_s.flatten(1), feat_t.flatten(1), dim=1).mean()
         if use_ce:
-            losses['student.loss_ce'] = self.task_loss(
+            losses['student.loss_ce'] = self.head_ce_weight * self.task_loss(
                 self.student, student['logits'], data_samples)
+        if head_kd:
+            losses['distill.loss_kd'] = self.distill_losses['head_kd'](
+                student['logits'], teacher['logits'])
         return losses

@@ -259,3 +259,19 @@ def test_bn_neck_is_folded_into_the_exported_head(build_rkd, images):
         torch.testing.assert_close(net(images, mode='tensor'),
                                    model(images, mode='tensor'),
                                    atol=1e-5, rtol=1e-5)
+
+
+def test_head_phase_soft_targets_are_the_kd_formula(build_rkd, images):
+    model = build_rkd(head_distill_loss=dict(type='KLDivergenceLoss',
+                                             tau=2.0, loss_weight=0.5))
+    model.set_phase(2)  # head
+    model.train()
+    losses = model.loss(images, samples())
+    model.eval()
+    with torch.no_grad():
+        logits = model(images, mode='tensor')
+        teacher = model.teacher(images, mode='tensor')
+    kl = F.kl_div(F.log_softmax(logits / 2, 1), F.softmax(teacher / 2, 1),
+                  reduction='batchmean') * 4
+    torch.testing.assert_close(losses['distill.loss_kd'], 0.5 * kl)
+    assert set(losses) == {'student.loss_cls', 'distill.loss_kd'}

@@ -154,3 +154,30 @@ def test_phases_must_cover_max_epochs(tmp_path, run_tool):
                        'train_cfg.max_epochs=5'], check=False)
     assert result.returncode != 0
     assert 'phases cover 4 epochs' in result.stdout + result.stderr
+
+
+def test_head_phase_soft_targets_are_the_kd_formula():
+    """head_distill_loss adds tau^2 * KL(teacher || student) at tau on the
+    teacher's logits in the head phase, and head_ce_weight scales CE."""
+    import torch.nn.functional as F
+    model = MODELS.build(model_cfg(
+        head_distill_loss=dict(type='KLDivergenceLoss', tau=4.0,
+                               loss_weight=0.9), head_ce_weight=0.1))
+    model.set_phase(len(model.phases) - 1)  # head
+    model.train()
+    data = model.data_preprocessor(batch(), True)
+    losses = model.loss(data['inputs'], data['data_samples'])
+    model.eval()  # the frozen backbone was in eval mode already
+    with torch.no_grad():
+        student = model.student(data['inputs'], mode='tensor')
+        teacher = model.teacher(data['inputs'], mode='tensor')
+    labels = torch.arange(4)
+    kl = F.kl_div(F.log_softmax(student / 4, 1), F.softmax(teacher / 4, 1),
+                  reduction='batchmean') * 16
+    torch.testing.assert_close(losses['distill.loss_kd'], 0.9 * kl)
+    torch.testing.assert_close(losses['student.loss_ce'],
+                               0.1 * F.cross_entropy(student, labels))
+    # Mimic phases are unchanged: no teacher logits, no KD term.
+    model.set_phase(0)
+    assert 'distill.loss_kd' not in model.loss(data['inputs'],
+                                               data['data_samples'])
