@@ -60,8 +60,27 @@ def count_call_flops(fn: Callable[[], object]) -> int:
     ``FlopCounterMode`` itself tracks modules with backward hooks, which
     ``torch.autograd.grad`` on a leaf (R1's gradient penalty) does not
     support; this counter tracks no modules.
+
+    Ops run under ``torch.inference_mode`` never reach a dispatch mode (a
+    frozen teacher's forward would count 0), so while counting,
+    ``torch.inference_mode()`` entered at run time acts as
+    ``torch.no_grad()``: the same ops and values, now seen.
     """
     mode = _FlopDispatchMode()
-    with mode:
-        fn()
+    inference_mode = torch.inference_mode
+    torch.inference_mode = _NoGradInferenceMode
+    try:
+        with mode:
+            fn()
+    finally:
+        torch.inference_mode = inference_mode
     return mode.flops
+
+
+class _NoGradInferenceMode(torch.no_grad):
+    """``torch.inference_mode(mode=True)`` as ``torch.no_grad()``."""
+
+    def __init__(self, mode: bool = True) -> None:
+        super().__init__()
+        if not mode:
+            raise NotImplementedError('inference_mode(False) while counting')

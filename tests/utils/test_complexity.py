@@ -38,3 +38,23 @@ def test_call_flops_equal_flop_counter_mode_and_survive_autograd_grad():
         grad.square().sum().backward()
 
     assert count_call_flops(penalty) > reference.get_total_flops()
+
+
+def test_call_flops_count_inference_mode_forwards():
+    """A frozen teacher runs under torch.inference_mode, which dispatch
+    modes do not see: the counter must still count it (by hand: a 3x3 conv
+    3 -> 8 on 6x6 outputs, batch 2, is 2 * 2*36*8*27 FLOPs)."""
+    import torch
+
+    from gankd.utils.complexity import count_call_flops
+    conv = torch.nn.Conv2d(3, 8, 3)
+    x = torch.randn(2, 3, 8, 8)
+
+    def frozen_forward():
+        with torch.inference_mode():
+            return conv(x)
+
+    assert count_call_flops(frozen_forward) == 2 * 2 * 36 * 8 * 27
+    assert count_call_flops(lambda: conv(x)) == 2 * 2 * 36 * 8 * 27
+    assert torch.inference_mode is not None and \
+        torch.inference_mode.__name__ == 'inference_mode'  # restored
