@@ -55,7 +55,12 @@ class StageByStageDistiller(SingleTeacherDistiller):
             ``'joint'`` mode; an error in the other modes.
         mimic_loss (dict): Loss per stage. Defaults to ``FeatureMSELoss``
             (mean over elements).
-        **kwargs: passed to :class:`SingleTeacherDistiller`.
+        **kwargs: passed to :class:`SingleTeacherDistiller`, e.g.
+            ``phase_optim``: per-phase optimiser settings, a scalar for
+            every phase, a list in phase order (``stage1`` ... ``stageK``,
+            ``head`` [, ``finetune``]) or a dict under a phase's name, e.g.
+            ``phase_optim=dict(lr=0.05, eta_min=1e-4,
+            head=dict(weight_decay=0))``.
     """
 
     def __init__(self,
@@ -113,10 +118,10 @@ class StageByStageDistiller(SingleTeacherDistiller):
             distill_losses={name: mimic_loss for name in names},
             phases=[], **kwargs)
 
-    def init_phases(self, phases) -> None:
+    def init_phases(self, phases, optim=None) -> None:
         # Called by the base once submodules exist: the phase list needs the
         # student's module order.
-        super().init_phases(phases or self._build_phases())
+        super().init_phases(phases or self._build_phases(), optim)
 
     def _stage_modules(self) -> List[List[str]]:
         """Student module paths (relative to the distiller) each stage
