@@ -64,7 +64,7 @@ class PhaseScheduleHook(Hook):
     def before_train(self, runner) -> None:
         model = self._model(runner)
         if model.total_epochs != runner.max_epochs:
-            raise ValueError(
+            raise ConfigError(
                 f'the model phases cover {model.total_epochs} epochs '
                 f'({", ".join(f"{p.name}: {p.epochs}" for p in model.phases)})'
                 f' but train_cfg.max_epochs is {runner.max_epochs}; make '

@@ -35,7 +35,7 @@ LR_SHAPES = ('cosine', 'linear', 'constant')
 #: Keys that shape the LR; a phase that sets any of them has its LR set.
 LR_KEYS = ('lr', 'lr_shape', 'eta_min', 'warmup_epochs', 'warmup_factor')
 OPTIM_KEYS = LR_KEYS + ('weight_decay', 'momentum')
-WARMUP_FACTOR = 0.1  # mmengine's LinearLR start_factor default is 1/3
+WARMUP_FACTOR = 0.1  # the baselines' warm-up (mmengine's LinearLR: 1/3)
 
 
 def _number(where: str, key: str, value, low: float, high: float = math.inf,
