@@ -152,8 +152,9 @@ class PhaseOptim:
             parts.append(f'lr {peak} {self.lr_shape or "cosine"} to '
                          f'{self.eta_min or 0:g}')
             if self.warmup_epochs:
-                parts.append(f'warm-up {self.warmup_epochs:g} epochs from '
-                             f'x{self.warmup_start:g}')
+                plural = '' if self.warmup_epochs == 1 else 's'
+                parts.append(f'warm-up {self.warmup_epochs:g} epoch{plural} '
+                             f'from x{self.warmup_start:g}')
         for key in ('weight_decay', 'momentum'):
             if getattr(self, key) is not None:
                 parts.append(f'{key} {getattr(self, key):g}')
