@@ -9,6 +9,7 @@ _base_ = ['./residual-kd_resnet18-w16_resnet18-3stage-w8_1xb64_synthshapes.py']
 model = dict(
     schedule='end2end',
     phase_epochs=dict(_delete_=True, end2end=15),
+    phase_optim=None,  # the baselines' schedule below instead
     mimic_loss=dict(type='FeatureMSELoss', loss_weight=1.0),  # w_S
     residual_loss=dict(type='FeatureMSELoss', loss_weight=1.0),  # w_A
     cls_loss_weight=1.0,  # w_cls

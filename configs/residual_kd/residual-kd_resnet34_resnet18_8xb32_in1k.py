@@ -14,7 +14,9 @@
 # runs mmpretrain's ResNet-18 recipe (SGD 0.1, momentum 0.9, wd 1e-4,
 # batch 256, x0.1 at 30/60/90 of 100 epochs), the head phase the same recipe
 # at 10 % length: 100 + 100 + 10 = 210 epochs.
-# Multi-GPU caveat: see "Multi-GPU" in configs/residual_kd/README.md.
+# Phased schedules run on several processes (tools/dist_train.sh CONFIG
+# 8; tested on CPU processes): see "Several processes" in
+# configs/residual_kd/README.md.
 _base_ = [
     '../_base_/datasets/imagenet_bs32.py',
     '../_base_/default_runtime.py',

@@ -4,7 +4,8 @@
 # --cfg-options model.joint_lambda=...), which is what SSKD removes.
 _base_ = ['./sskd_resnet18-w16_resnet18-3stage-w8_1xb64_synthshapes.py']
 
-model = dict(mode='joint', joint_lambda=1.0, joint_epochs=15)
+model = dict(mode='joint', joint_lambda=1.0, joint_epochs=15,
+             phase_optim=None)
 # The baselines' schedule (configs/_base_/schedules/synth_shapes_quick.py).
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=1,

@@ -3,8 +3,9 @@
 # stages), then 30 for the head (110 in all), SGD 0.1, wd 1e-4, a cosine
 # cycle per phase. GPU-sized; not run here. Teacher: mmpretrain's ResNet-34
 # checkpoint at the path below (gankd never downloads).
-# One process only for now: PhaseScheduleHook refuses several (see
-# "Multi-GPU" in configs/sskd/README.md), which makes this run very long.
+# Phased schedules run on several processes (tools/dist_train.sh CONFIG
+# 8; tested on CPU processes): see "Several processes" in
+# configs/sskd/README.md.
 _base_ = [
     '../_base_/datasets/imagenet_bs32.py',
     '../_base_/default_runtime.py',

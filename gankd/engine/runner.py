@@ -20,6 +20,9 @@ CPU distributed training.
   ``device_ids=None`` (mmengine would call ``torch.cuda.set_device`` and pass
   ``device_ids=[rank]``, which both fail on CPU). The environment log says
   what is used (:mod:`gankd.engine.runtime_log`).
+* A model trained in phases is wrapped with every phase's parameters
+  registered and ``find_unused_parameters=True``
+  (:mod:`gankd.engine.phased_ddp`), so each phase is synchronised.
 """
 import contextlib
 import copy
@@ -38,6 +41,7 @@ from gankd.engine.atomic_backend import ATOMIC_BACKEND
 from gankd.engine.checkpoint_fit import (PARTIAL_FIELD, load_refusal,
                                          model_fit, nothing_fits_refusal,
                                          optimizer_mismatch, resume_refusal)
+from gankd.engine.phased_ddp import is_phased, phased_wrapper_cfg
 from gankd.engine.runner_state import (from_plain, non_plain_fields,
                                        to_plain)
 from gankd.engine.runtime_log import (environment_report,
@@ -92,6 +96,11 @@ class GankdRunner(Runner):
                 type='MMDistributedDataParallel')
             model_wrapper_cfg.setdefault('device_ids', None)
             model_wrapper_cfg.setdefault('broadcast_buffers', False)
+        if self.distributed and is_phased(model) and \
+                not is_model_wrapper(model):
+            with model.all_phases_trainable():
+                return super().wrap_model(
+                    phased_wrapper_cfg(model_wrapper_cfg), model)
         return super().wrap_model(model_wrapper_cfg, model)
 
     def save_checkpoint(self, out_dir: str, filename: str,

@@ -101,6 +101,12 @@ class ResidualKDDistiller(SingleTeacherDistiller):
             ``head`` (and optional ``finetune``) for progressive,
             ``end2end`` for end2end; they must sum to
             ``train_cfg.max_epochs``.
+        phase_optim (dict, optional): Per-phase optimiser settings (``lr``,
+            ``eta_min``, ``warmup_epochs``, ``weight_decay``, ...), like
+            ``phase_epochs`` keyed by phase, and/or a scalar for every
+            phase, e.g. ``dict(lr=0.05, eta_min=1e-4,
+            head=dict(weight_decay=0))``; applied by ``PhaseScheduleHook``
+            (see :mod:`gankd.models.distillers.phase_optim`).
         mimic_loss (dict): L_S; its ``loss_weight`` is w_S.
         residual_loss (dict): L_A; its ``loss_weight`` is w_A.
         cls_loss_weight (float): w_cls. Defaults to 1.
@@ -139,6 +145,7 @@ class ResidualKDDistiller(SingleTeacherDistiller):
                  zero_init_assistant: bool = True,
                  schedule: str = 'progressive',
                  phase_epochs: Optional[dict] = None,
+                 phase_optim: Optional[dict] = None,
                  mimic_loss: dict = dict(type='FeatureMSELoss'),
                  residual_loss: dict = dict(type='FeatureMSELoss'),
                  cls_loss_weight: float = 1.0,
@@ -221,7 +228,8 @@ class ResidualKDDistiller(SingleTeacherDistiller):
             self._copy_teacher_head()
         self.init_phases(residual_kd_phases(
             schedule, epochs,
-            self.student.backbone.student_connector is not None))
+            self.student.backbone.student_connector is not None),
+            phase_optim)
 
     # -- construction ---------------------------------------------------
 

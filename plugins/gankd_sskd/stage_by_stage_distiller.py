@@ -61,7 +61,12 @@ class StageByStageDistiller(SingleTeacherDistiller):
             in those steps. None (default): labels only, as the paper.
         head_ce_weight (float): Weight of the task loss where it trains.
             Defaults to 1.
-        **kwargs: passed to :class:`SingleTeacherDistiller`.
+        **kwargs: passed to :class:`SingleTeacherDistiller`, e.g.
+            ``phase_optim``: per-phase optimiser settings, a scalar for
+            every phase, a list in phase order (``stage1`` ... ``stageK``,
+            ``head`` [, ``finetune``]) or a dict under a phase's name, e.g.
+            ``phase_optim=dict(lr=0.05, eta_min=1e-4,
+            head=dict(weight_decay=0))``.
     """
 
     def __init__(self,
@@ -127,10 +132,10 @@ class StageByStageDistiller(SingleTeacherDistiller):
             student_recorders=student_recorders, connectors=connectors,
             distill_losses=distill_losses, phases=[], **kwargs)
 
-    def init_phases(self, phases) -> None:
+    def init_phases(self, phases, optim=None) -> None:
         # Called by the base once submodules exist: the phase list needs the
         # student's module order.
-        super().init_phases(phases or self._build_phases())
+        super().init_phases(phases or self._build_phases(), optim)
 
     def _stage_modules(self) -> List[List[str]]:
         """Student module paths (relative to the distiller) each stage

@@ -1,50 +1,93 @@
-"""Switch a phased model's training phase at epoch boundaries."""
-from mmengine.dist import get_world_size
+"""Switch a phased model's training phase at epoch boundaries, and apply
+each phase's optimiser settings."""
+from typing import Optional
+
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
+from mmengine.optim import OptimWrapper, OptimWrapperDict
 
+from gankd.engine.phase_param_groups import PhaseParamGroups, managed_settings
+from gankd.errors import ConfigError
 from gankd.registry import HOOKS
 
 __all__ = ['PhaseScheduleHook']
 
+# mmengine's momentum schedulers act on Adam's betas under that name.
+_SCHEDULED_AS = {'betas': 'momentum'}
+
 
 @HOOKS.register_module()
 class PhaseScheduleHook(Hook):
-    """Calls ``model.set_phase`` with the phase of the coming epoch.
+    """Calls ``model.set_phase`` with the phase of the coming epoch and, when
+    the phases carry optimiser settings, sets the optimizer's LR, weight
+    decay and momentum before every iteration.
 
     The model must have ``phases`` (see
     :class:`gankd.models.distillers.TrainingPhasesMixin`). The phase is
-    computed from the epoch, so after ``--resume`` the run continues in the
-    phase it was interrupted in, with the same frozen parts. The phases
-    must cover ``train_cfg.max_epochs`` exactly; otherwise training stops
-    before the first step, saying both numbers.
+    computed from the epoch and a phase's LR from the iteration within it,
+    so after ``--resume`` the run continues in the phase it was interrupted
+    in, with the same frozen parts and the same LR as an unbroken run. The
+    phases must cover ``train_cfg.max_epochs`` exactly; otherwise training
+    stops before the first step, saying both numbers.
 
-    Several processes are refused when there is more than one phase: DDP
-    registers the parameters that require grad when it wraps the model
-    (those of the first phase), so later phases would train unsynchronised
-    copies. One-phase schedules (KD, joint, end-to-end) are unaffected.
+    Settings no phase sets stay with the optimizer and ``param_scheduler``
+    (a config without per-phase settings trains exactly as before); a
+    setting some phase sets is the hook's alone, so a ``param_scheduler``
+    entry acting on it is refused before the first step.
+
+    Several processes work: the runner registers every phase's parameters
+    with DDP (see :mod:`gankd.engine.phased_ddp`).
     """
 
-    priority = 'HIGH'  # before the epoch's first step and other hooks
+    # HIGHEST: the LR must be set before RuntimeInfoHook (VERY_HIGH) logs it
+    # in before_train_iter, and the phase before any other hook's epoch.
+    priority = 'HIGHEST'
+
+    def __init__(self) -> None:
+        self._groups: Optional[PhaseParamGroups] = None
+
+    def before_run(self, runner) -> None:
+        # Called after the optimizer is built and before a checkpoint is
+        # loaded: the groups' values are still the config's.
+        self._groups = None
+        managed = managed_settings(self._model(runner).phases)
+        wrapper = runner.optim_wrapper
+        if not managed or not isinstance(wrapper, OptimWrapper):
+            return  # nothing to set, or not training (a test run)
+        if isinstance(wrapper, OptimWrapperDict):
+            raise ConfigError(
+                'model.phase_optim: per-phase optimiser settings need one '
+                'optimizer; optim_wrapper holds several '
+                f'({", ".join(wrapper.keys())}).')
+        self._groups = PhaseParamGroups(wrapper.optimizer, managed)
 
     def before_train(self, runner) -> None:
         model = self._model(runner)
-        if get_world_size() > 1 and len(model.phases) > 1:
-            raise RuntimeError(
-                f'{len(model.phases)} training phases on {get_world_size()} '
-                'processes are not supported (DDP would not synchronise the '
-                'parameters of later phases); train phased schedules in one '
-                'process.')
         if model.total_epochs != runner.max_epochs:
-            raise ValueError(
+            raise ConfigError(
                 f'the model phases cover {model.total_epochs} epochs '
                 f'({", ".join(f"{p.name}: {p.epochs}" for p in model.phases)})'
                 f' but train_cfg.max_epochs is {runner.max_epochs}; make '
                 'them equal.')
+        if self._groups is not None:
+            self._refuse_competing_schedulers(runner, self._groups.managed)
         self._switch(runner, model, force=True)
 
     def before_train_epoch(self, runner) -> None:
         self._switch(runner, self._model(runner))
+
+    def before_train_iter(self, runner, batch_idx: int,
+                          data_batch=None) -> None:
+        if self._groups is None:
+            return
+        model = self._model(runner)
+        epoch_length = len(runner.train_dataloader)
+        start = model.phase_start_epoch(model.phase_index)
+        self._groups.apply(
+            model.phase.optim,
+            step=(runner.epoch - start) * epoch_length + batch_idx,
+            steps=model.phase.epochs * epoch_length,
+            epoch_length=epoch_length)
 
     def _switch(self, runner, model, force: bool = False) -> None:
         index = model.phase_index_at(runner.epoch)
@@ -52,13 +95,29 @@ class PhaseScheduleHook(Hook):
             model.set_phase(index)
             self._forget_old_losses(runner)
             phase = model.phase
+            optim = phase.optim.describe() if self._groups else ''
             runner.logger.info(
                 f'phase {index + 1}/{len(model.phases)} "{phase.name}" '
                 f'(epochs {model.phase_start_epoch(index) + 1}-'
                 f'{model.phase_start_epoch(index) + phase.epochs}): training '
                 f'{", ".join(phase.trainable)}; losses '
-                f'{", ".join(phase.losses) or "all"}')
+                f'{", ".join(phase.losses) or "all"}'
+                + (f'; {optim}' if optim else ''))
         runner.message_hub.update_info('phase', model.phase.name)
+
+    @staticmethod
+    def _refuse_competing_schedulers(runner, managed) -> None:
+        schedulers = runner.param_schedulers or []
+        if isinstance(schedulers, dict):  # one list per optimizer
+            schedulers = [s for group in schedulers.values() for s in group]
+        for scheduler in schedulers:
+            name = getattr(scheduler, 'param_name', None)
+            if _SCHEDULED_AS.get(name, name) in managed:
+                raise ConfigError(
+                    f'param_scheduler: {type(scheduler).__name__} schedules '
+                    f'{name}, which the model\'s phases set (per-phase '
+                    'settings, model.phase_optim); remove it from '
+                    'param_scheduler (e.g. param_scheduler = []).')
 
     @staticmethod
     def _forget_old_losses(runner) -> None:

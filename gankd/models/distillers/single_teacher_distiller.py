@@ -104,6 +104,14 @@ class SingleTeacherDistiller(TrainingPhasesMixin, BaseDistiller):
         phases (list[dict], optional): training phases (see
             :class:`~gankd.models.distillers.training_phases.Phase`);
             default one phase training student and connectors.
+        phase_optim (dict, optional): per-phase optimiser settings merged
+            into the phases: ``lr``, ``lr_shape``, ``eta_min``,
+            ``warmup_epochs``, ``warmup_factor``, ``weight_decay``,
+            ``momentum``, each a scalar for every phase or a list with one
+            value per phase, and phase names with a dict of their own
+            settings, e.g. ``dict(lr=0.05, eta_min=1e-4,
+            head=dict(weight_decay=0))``. ``PhaseScheduleHook`` applies
+            them (see :mod:`~gankd.models.distillers.phase_optim`).
         data_preprocessor (dict, optional): Defaults to the student's; the
             type defaults to ``mmpretrain.ClsDataPreprocessor``.
         init_cfg (dict, optional): mmengine init config.
@@ -118,6 +126,7 @@ class SingleTeacherDistiller(TrainingPhasesMixin, BaseDistiller):
                  connectors: Optional[dict] = None,
                  distill_losses: Optional[dict] = None,
                  phases: Optional[Sequence[dict]] = None,
+                 phase_optim: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         student = model_config(student)
@@ -157,7 +166,7 @@ class SingleTeacherDistiller(TrainingPhasesMixin, BaseDistiller):
         if phases is None:
             phases = [dict(name='train', epochs=1,
                            trainable=['student', 'connectors'])]
-        self.init_phases(phases)
+        self.init_phases(phases, _plain(phase_optim))
 
     # -- running the two networks -------------------------------------------
 

@@ -1,6 +1,6 @@
 """The deployable S + A classifier rebuilds from its config alone (also in a
 fresh process through mmpretrain), both schedules train and test through
-the generic tools, configs are checked and restart the LR per phase."""
+the generic tools, configs are checked and keep their LR per phase."""
 import json
 import os
 import textwrap
@@ -12,7 +12,11 @@ from mmengine.optim.scheduler import CosineRestartLR, LinearLR
 
 from gankd.apis.config import prepare_config
 from gankd.config import ConfigError, load_config
+from gankd.engine.phase_param_groups import PhaseParamGroups, managed_settings
+from gankd.models.distillers import Phase
+from gankd.models.distillers.phase_optim import resolve_phase_optim
 from gankd.utils.checkpoint import load_training_checkpoint
+from gankd_residual_kd.schedules import residual_kd_phases
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.dirname(os.path.abspath(__file__)))))
@@ -167,33 +171,49 @@ def test_config_check_stops_a_run_that_would_not_switch_phases(change, match):
         prepare_config(cfg, 'train')
 
 
-def test_synthshapes_config_restarts_the_lr_at_each_phase():
+def previous_schedule():
+    """The SynthShapes config's param_scheduler before per-phase settings:
+    a CosineRestartLR per phase, plus a 1-epoch LinearLR warm-up for S and
+    A."""
+    def phase(begin, end, warmup):
+        return [dict(type=CosineRestartLR, periods=[end - begin],
+                     restart_weights=[1.0], eta_min=1e-4, begin=begin,
+                     end=end)] + ([dict(type=LinearLR, start_factor=0.1,
+                                        begin=begin, end=begin + 1)]
+                                  if warmup else [])
+    return phase(0, 6, True) + phase(6, 12, True) + phase(12, 15, False)
+
+
+def test_synthshapes_phase_settings_keep_the_previous_lr():
+    """The per-phase settings give the LR the config's schedulers gave (one
+    cosine per phase from 0.05 to 1e-4, S and A warmed up from x0.1), up to
+    mmengine's chained warm-up also scaling eta_min: 9.2e-5 relative at
+    most."""
     cfg = load_config(os.path.join(REPO, SYNTH))
-    epochs = cfg.model.phase_epochs
-    starts = [0, epochs['student'], epochs['student'] + epochs['assistant']]
-    assert sum(epochs.values()) == cfg.train_cfg.max_epochs
+    assert cfg.param_scheduler == []
+    phases = [Phase.from_config(p) for p in resolve_phase_optim(
+        residual_kd_phases('progressive', dict(cfg.model.phase_epochs), True),
+        cfg.model.phase_optim)]
+    length = 157  # iterations per epoch: 10,000 images, batch 64
     param = torch.nn.Parameter(torch.zeros(1))
-    base_lr = cfg.optim_wrapper.optimizer.lr
-    optimizer = torch.optim.SGD([param], lr=base_lr)
-    length = 4  # iterations per epoch
-    classes = dict(CosineRestartLR=CosineRestartLR, LinearLR=LinearLR)
-    schedulers = []
-    for item in cfg.param_scheduler:
-        item = dict(item)
-        cls = classes[item.pop('type')]
-        item.pop('convert_to_iter_based')
-        schedulers.append(cls.build_iter_from_epoch(
-            optimizer, epoch_length=length, **item))
-    lrs = []
+    optimizer = torch.optim.SGD([param], lr=cfg.optim_wrapper.optimizer.lr)
+    groups = PhaseParamGroups(optimizer, managed_settings(phases))
+    new = []
+    for phase in phases:
+        for step in range(phase.epochs * length):
+            groups.apply(phase.optim, step, phase.epochs * length, length)
+            new.append(optimizer.param_groups[0]['lr'])
+
+    optimizer = torch.optim.SGD([param], lr=cfg.optim_wrapper.optimizer.lr)
+    schedulers = [item.pop('type').build_iter_from_epoch(
+        optimizer, epoch_length=length, **item)
+        for item in previous_schedule()]
+    old = []
     for _ in range(cfg.train_cfg.max_epochs * length):
-        lrs.append(optimizer.param_groups[0]['lr'])
+        old.append(optimizer.param_groups[0]['lr'])
         optimizer.step()
         for scheduler in schedulers:
             scheduler.step()
-    for phase, start in enumerate(starts):
-        end = starts[phase + 1] if phase < 2 else len(lrs) // length
-        first, last = lrs[start * length], lrs[end * length - 1]
-        peak = max(lrs[start * length:end * length])
-        warm = 0.1 if phase < 2 else 1.0  # S and A warm up, the head not
-        assert first == pytest.approx(warm * base_lr)
-        assert peak > 0.9 * base_lr and last < 0.05 * base_lr
+    assert new == pytest.approx(old, rel=1e-4, abs=0)
+    starts = [0, 6 * length, 12 * length]
+    assert [new[i] for i in starts] == pytest.approx([0.005, 0.005, 0.05])

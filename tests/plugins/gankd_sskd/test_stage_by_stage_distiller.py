@@ -13,6 +13,8 @@ from gankd.registry import MODELS
 from gankd.utils.checkpoint import load_training_checkpoint
 
 CONFIG = 'tests/data/configs/tiny_sskd.py'
+SYNTH = ('configs/sskd/'
+         'sskd_resnet18-w16_resnet18-3stage-w8_1xb64_synthshapes.py')
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.dirname(os.path.abspath(__file__)))))
 
@@ -181,3 +183,36 @@ def test_head_phase_soft_targets_are_the_kd_formula():
     model.set_phase(0)
     assert 'distill.loss_kd' not in model.loss(data['inputs'],
                                                data['data_samples'])
+
+
+def test_synthshapes_phase_settings_keep_the_previous_lr():
+    """The SynthShapes config's per-phase settings give, iteration by
+    iteration, the LR of its previous CosineRestartLR (periods 4, 4, 4, 3
+    epochs, eta_min 1e-4, restarting at 0.05), now read from the phases."""
+    from mmengine.optim.scheduler import CosineRestartLR
+
+    from gankd.config import load_config
+    from gankd.engine.phase_param_groups import (PhaseParamGroups,
+                                                 managed_settings)
+    cfg = load_config(os.path.join(REPO, SYNTH))
+    assert cfg.param_scheduler == []
+    model = MODELS.build(dict(cfg.model.to_dict(), teacher_ckpt=None))
+    length = 157  # iterations per epoch: 10,000 images, batch 64
+    param = torch.nn.Parameter(torch.zeros(1))
+    optimizer = torch.optim.SGD([param], lr=cfg.optim_wrapper.optimizer.lr)
+    groups = PhaseParamGroups(optimizer, managed_settings(model.phases))
+    new = []
+    for phase in model.phases:
+        for step in range(phase.epochs * length):
+            groups.apply(phase.optim, step, phase.epochs * length, length)
+            new.append(optimizer.param_groups[0]['lr'])
+    optimizer = torch.optim.SGD([param], lr=cfg.optim_wrapper.optimizer.lr)
+    scheduler = CosineRestartLR.build_iter_from_epoch(
+        optimizer, periods=[4, 4, 4, 3], restart_weights=[1, 1, 1, 1],
+        eta_min=1e-4, epoch_length=length)
+    old = []
+    for _ in range(cfg.train_cfg.max_epochs * length):
+        old.append(optimizer.param_groups[0]['lr'])
+        optimizer.step()
+        scheduler.step()
+    assert new == pytest.approx(old, rel=1e-12, abs=0)
