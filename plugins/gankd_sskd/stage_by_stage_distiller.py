@@ -190,7 +190,8 @@ class StageByStageDistiller(SingleTeacherDistiller):
         student = self.student_features(
             inputs, stages + (['logits'] if use_ce else []),
             stop_early=True)
-        teacher = self.teacher_features(inputs, stages) if stages else {}
+        teacher = self.teacher_features(
+            inputs, stages, data_samples=data_samples) if stages else {}
         losses = {}
         weight = self.joint_lambda if self.mode == 'joint' else 1.0
         for name in stages:
