@@ -106,26 +106,11 @@ class CachedTeacher:
         """
         names = list(names)
         rows = self.augmentation.rows(data_samples, self.num_samples)
-        known = np.ones(len(rows), dtype=bool)
-        for name in names:
-            known &= self.store.known(name, rows)
-        missing = np.flatnonzero(~known)
-        hit = np.flatnonzero(known)
+        missing, hit = self._split(names, rows)
         self.hits += hit.size
         self.misses += missing.size
-        computed = {}
-        if missing.size:
-            subset = inputs if not hit.size else inputs[
-                torch.as_tensor(missing, device=inputs.device)]
-            outputs = compute(subset, names)
-            for name in names:
-                leaves = [leaf.detach().to(self.storage)
-                          for leaf in _leaves(outputs[name])]
-                self._check(name, leaves)
-                self.store.write(name, rows[missing],
-                                 [leaf.cpu().numpy() for leaf in leaves])
-                computed[name] = [stored.to(leaf.dtype) for stored, leaf in
-                                  zip(leaves, _leaves(outputs[name]))]
+        computed = self._compute(inputs, names, rows, missing, hit.size > 0,
+                                 compute)
         result = {}
         for name in names:
             layer = self.layers[name]
@@ -147,6 +132,51 @@ class CachedTeacher:
                 cached = merged
             result[name] = _assemble(layer['structure'], cached)
         return result
+
+    def fill(self, inputs: Tensor, names: Sequence[str], data_samples,
+             compute: Callable[[Tensor, Sequence[str]], Dict[str, Any]]
+             ) -> int:
+        """Compute and store the rows of the batch not cached yet (nothing
+        is read back); returns how many samples the teacher ran on."""
+        names = list(names)
+        rows = self.augmentation.rows(data_samples, self.num_samples)
+        missing, hit = self._split(names, rows)
+        self._compute(inputs, names, rows, missing, hit.size > 0, compute)
+        return int(missing.size)
+
+    def missing_samples(self, names: Sequence[str], variant: int
+                        ) -> List[int]:
+        """Dataset indices whose row for augmentation ``variant`` lacks
+        an output of ``names``."""
+        rows = np.arange(self.num_samples) * \
+            self.augmentation.num_variants + variant
+        return self._split(names, rows)[0].tolist()
+
+    def _split(self, names, rows):
+        """(positions in the batch to compute, positions cached)."""
+        known = np.ones(len(rows), dtype=bool)
+        for name in names:
+            known &= self.store.known(name, rows)
+        return np.flatnonzero(~known), np.flatnonzero(known)
+
+    def _compute(self, inputs, names, rows, missing, subset: bool, compute):
+        """Run the teacher on ``inputs[missing]`` (all of it unless
+        ``subset``), store the rows, return name -> leaves as stored."""
+        computed = {}
+        if not missing.size:
+            return computed
+        if subset:
+            inputs = inputs[torch.as_tensor(missing, device=inputs.device)]
+        outputs = compute(inputs, names)
+        for name in names:
+            own = _leaves(outputs[name])
+            leaves = [leaf.detach().to(self.storage) for leaf in own]
+            self._check(name, leaves)
+            self.store.write(name, rows[missing],
+                             [leaf.cpu().numpy() for leaf in leaves])
+            computed[name] = [stored.to(leaf.dtype)
+                              for stored, leaf in zip(leaves, own)]
+        return computed
 
     def _check(self, name: str, leaves: List[Tensor]) -> None:
         shapes = [list(leaf.shape[1:]) for leaf in leaves]
