@@ -34,8 +34,9 @@ class _RandomState:
 class TeacherCacheHook(Hook):
     """Opens ``model.teacher_cache`` for the train dataset before training
     (rank 0 builds or rebuilds the files, the other ranks then open them),
-    syncs it after every epoch (rows written are flagged on disk, the log
-    says how many were read and computed) and closes it at the end.
+    syncs it after every epoch (every rank flags the rows it wrote, then
+    all pick up each other's; the log says how many were read and
+    computed) and closes it at the end.
 
     ``gankd train`` adds it when the model has ``teacher_cache``; a model
     without one is left alone.
@@ -83,7 +84,9 @@ class TeacherCacheHook(Hook):
         model = self._model(runner)
         if getattr(model, 'cached_teacher', None) is None:
             return
-        model.cached_teacher.sync()
+        # Every rank publishes before any refreshes, so that the next epoch
+        # reads the rows the other ranks computed in this one.
+        model.cached_teacher.sync(barrier if get_world_size() > 1 else None)
         stats = model.cached_teacher.take_stats()
         runner.logger.info(
             f"teacher cache: {stats['hits']} rows read, {stats['misses']} "

@@ -187,9 +187,14 @@ class CachedTeacher:
                 f"{self.layers[name]['shapes']}; inputs of another size "
                 'need another cache (rebuild it).')
 
-    def sync(self) -> None:
-        """Publish the rows written so far (see TeacherCacheStore.sync)."""
-        self.store.sync()
+    def sync(self, barrier=None) -> None:
+        """Publish the rows written so far and pick up other processes'
+        (see TeacherCacheStore); ``barrier()``, if given, is called in
+        between so that every process has published first."""
+        self.store.publish()
+        if barrier is not None:
+            barrier()
+        self.store.refresh()
 
     def take_stats(self) -> Dict[str, int]:
         """Rows served from the cache and computed since the last call."""

@@ -245,10 +245,8 @@ class TeacherCacheStore:
         self._known[name][rows] = True
         self._pending[name].append(np.asarray(rows))
 
-    def sync(self) -> None:
-        """Flush written rows, then flag them on disk; pick up rows other
-        processes flagged; the creating process marks outputs whose rows
-        are all filled as complete in the manifest."""
+    def publish(self) -> None:
+        """Flush the rows this process wrote, then flag them on disk."""
         for name, pending in self._pending.items():
             if pending:
                 for leaf in self._leaves[name]:
@@ -256,13 +254,24 @@ class TeacherCacheStore:
                 self._flags[name][np.concatenate(pending)] = 1
                 self._flags[name].flush()
                 self._pending[name] = []
-            self._known[name] |= np.asarray(self._flags[name]).astype(bool)
+
+    def refresh(self) -> None:
+        """Pick up the rows other processes flagged; the creating process
+        marks outputs whose rows are all filled as complete in the
+        manifest."""
+        for name, flags in self._flags.items():
+            self._known[name] |= np.asarray(flags).astype(bool)
         if self.create:
             complete = {name: bool(self._known[name].all())
                         for name in self._known}
             if complete != self.manifest['complete']:
                 self.manifest = dict(self.manifest, complete=complete)
                 self._write_manifest(self.manifest)
+
+    def sync(self) -> None:
+        """:meth:`publish`, then :meth:`refresh`."""
+        self.publish()
+        self.refresh()
 
     def filled_fraction(self, name: str) -> float:
         return float(self._known[name].mean())
