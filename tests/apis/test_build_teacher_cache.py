@@ -2,6 +2,7 @@
 teacher's outputs on that augmented image, and refuses, in one line, a
 cache built for another key unless asked to rebuild."""
 import json
+import os
 
 import numpy as np
 import torch
@@ -10,6 +11,9 @@ from mmengine.dataset import pseudo_collate
 from mmengine.registry import init_default_scope
 
 from gankd.registry import DATASETS, MODELS, scope_config_types
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
 
 FLIP_CONFIG = '''
 _base_ = ['{repo}/tests/data/configs/tiny_kd.py']
@@ -21,7 +25,6 @@ train_dataloader = dict(dataset=dict(num_samples=40, pipeline=[
 
 def test_tool_fills_every_variant_and_refuses_a_changed_key(
         tmp_path, run_tool, tiny_teacher_ckpt):
-    from tests.conftest import REPO
     config = tmp_path / 'flip.py'
     config.write_text(FLIP_CONFIG.format(repo=REPO))
     cache = tmp_path / 'cache'

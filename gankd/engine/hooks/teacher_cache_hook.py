@@ -5,7 +5,8 @@ import random
 import numpy as np
 import torch
 from mmengine.dataset import BaseDataset, pseudo_collate
-from mmengine.dist import barrier, get_rank, get_world_size
+from mmengine.dist import (barrier, broadcast_object_list, get_rank,
+                           get_world_size)
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
@@ -63,11 +64,21 @@ class TeacherCacheHook(Hook):
             item = dataset[0]
         probe = model.data_preprocessor(pseudo_collate([item]),
                                         False)['inputs']
-        rank = get_rank()
+        rank, world = get_rank(), get_world_size()
+        failure = [None]
         if rank == 0:
-            model.bind_teacher_cache(dataset_cfg, len(dataset), probe)
-        if get_world_size() > 1:
-            barrier()  # rank 0 has built the files
+            try:
+                model.bind_teacher_cache(dataset_cfg, len(dataset), probe)
+            except UserError as error:
+                if world == 1:
+                    raise
+                failure = [str(error)]
+        if world > 1:
+            # Rank 0 has built the files, or says why not (so that the
+            # other ranks stop with it instead of waiting for it).
+            broadcast_object_list(failure)
+            if failure[0] is not None:
+                raise UserError(failure[0])
         if rank != 0:
             model.bind_teacher_cache(dataset_cfg, len(dataset), probe,
                                      create=False)
@@ -75,7 +86,8 @@ class TeacherCacheHook(Hook):
         filled = ', '.join(f'{name} {store.filled_fraction(name):.0%}'
                            for name in store.names)
         runner.logger.info(
-            f'teacher cache {store.directory}: {store.state}; {store.rows} rows '
+            f'teacher cache {store.directory}: {store.state}; '
+            f'{store.rows} rows '
             f'({len(dataset)} samples x '
             f'{model.cached_teacher.augmentation.num_variants} augmentation '
             f"variants), {store.key['dtype']}; filled: {filled}")

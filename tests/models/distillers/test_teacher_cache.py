@@ -50,7 +50,8 @@ def teacher_calls(model):
 
 @pytest.fixture
 def inputs():
-    return torch.randn(8, 3, 32, 32, generator=torch.Generator().manual_seed(0))
+    generator = torch.Generator().manual_seed(0)
+    return torch.randn(8, 3, 32, 32, generator=generator)
 
 
 def test_rows_are_the_teacher_outputs_and_hits_skip_the_teacher(

@@ -8,6 +8,8 @@ import torch
 from gankd.utils.checkpoint import load_training_checkpoint
 
 CONFIG = 'tests/data/configs/tiny_kd.py'
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.dirname(os.path.abspath(__file__)))))
 
 
 def test_training_with_the_cache_is_bit_exact(tmp_path, run_tool,
@@ -45,7 +47,6 @@ def test_two_processes_fill_one_cache_and_read_each_others_rows(
     from mmengine.config import Config
 
     from gankd.registry import MODELS
-    from tests.conftest import REPO
     cache = tmp_path / 'cache'
     env = dict(os.environ, PYTHON=sys.executable, PORT='29533',
                PYTHONUNBUFFERED='1')
