@@ -114,7 +114,7 @@ def run(rounds: int = 30, batch_size: int = 64, threads: int = 1,
         from gankd.apis.teacher_cache_accuracy import cache_accuracy_section
         extra = cache_accuracy_section(accuracy_dir, teacher_ckpt)
     report = _report(command, results, batch_size, rounds, threads,
-                     time.perf_counter() - started) + '\n'.join(extra)
+                     time.perf_counter() - started) + '\n'.join([''] + extra)
     if output is not None:
         from gankd.utils.checkpoint import atomic_write_bytes
         atomic_write_bytes(report.encode(), output)
