@@ -21,7 +21,8 @@ def check_teacher_cache(cfg) -> List[str]:
     if cache is None:
         return []
     from gankd.models.distillers.cache_key import augmentation_key
-    from gankd.models.distillers.cached_teacher import check_cache_config
+    from gankd.models.distillers.teacher_cache_binding import (
+        check_cache_config)
     from gankd.errors import UserError
     try:
         cache = check_cache_config(cache)

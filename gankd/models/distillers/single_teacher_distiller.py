@@ -11,8 +11,8 @@ from torch import Tensor, nn
 
 from gankd.kinds import BaseDistiller
 from gankd.models.distillers.cache_key import TeacherCacheError
-from gankd.models.distillers.cached_teacher import (check_cache_config,
-                                                    open_teacher_cache)
+from gankd.models.distillers.teacher_cache_binding import (
+    check_cache_config, open_teacher_cache)
 from gankd.models.distillers.training_phases import TrainingPhasesMixin
 from gankd.models.predictors.frozen_classifier import load_state_dict_strict
 from gankd.models.recorders import RecorderManager
@@ -230,7 +230,7 @@ class SingleTeacherDistiller(TrainingPhasesMixin, BaseDistiller):
                            probe: Tensor, create: bool = True,
                            on_mismatch: Optional[str] = None) -> None:
         """Open the teacher cache of ``model.teacher_cache`` for the train
-        dataset (see :func:`~gankd.models.distillers.cached_teacher.
+        dataset (see :func:`~gankd.models.distillers.teacher_cache_binding.
         open_teacher_cache` for the arguments); afterwards training steps
         are served from it."""
         if self.teacher_cache_cfg is None:
