@@ -22,6 +22,11 @@ COMMANDS = {
     'print-config': ('print_config', 'print a config after merging'),
     'export-student': ('export', 'write a distilled student for mmpretrain'),
     'benchmark': ('benchmark', 'run the distillation benchmark'),
+    'benchmark-distillation-speed': ('distillation_speed', 'time '
+                                     'distillation steps with and without '
+                                     'the teacher cache'),
+    'build-teacher-cache': ('build_teacher_cache', 'fill a distiller\'s '
+                            'teacher-output cache before training'),
     'convert-checkpoint': ('convert', 'convert an official generator '
                            'checkpoint'),
     'generate': ('generate', 'sample grids, interpolations, truncation '

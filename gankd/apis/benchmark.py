@@ -273,7 +273,8 @@ def run_benchmark(preset_name: str, work_root: str,
         # Once per distiller config: its variant rows step alike.
         if run.distiller and step_cost and run.budget == 'epochs' and \
                 not run.options:
-            costs[run.name] = measure_step_costs(run.config, options)
+            costs[run.name] = measure_step_costs(run.config, options,
+                                                 cached=False)
         rows.append((run, params, flops))
     report = _markdown(preset_name, seeds, rows, results, walls, speeds,
                        costs, budgets, time.perf_counter() - started)
@@ -342,7 +343,8 @@ def _markdown(preset, seeds, rows, results, walls, speeds, costs, budgets,
         'head). Train img/s: from the logged iteration times (data loading '
         'included). Step cost: the distiller\'s training step divided by '
         '(the deployed network\'s own training step + a teacher forward in '
-        'inference mode), batch 64, the costliest phase; budget 1.15.',
+        'inference mode), batch 64, the costliest phase, timed interleaved '
+        '(median of per-round ratios); budget 1.15.',
         '',
     ]
     if costs:
@@ -353,7 +355,7 @@ def _markdown(preset, seeds, rows, results, walls, speeds, costs, budgets,
                 lines.append(
                     f'| {name} | {phase} | {ms:.1f} | {cost.student_ms:.1f} | '
                     f'{cost.teacher_ms:.1f} | '
-                    f'{ms / (cost.student_ms + cost.teacher_ms):.2f} |')
+                    f'{cost.phase_ratio[phase]:.2f} |')
         lines.append('')
     return '\n'.join(lines)
 

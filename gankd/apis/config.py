@@ -6,7 +6,10 @@
   checks: gankd's own (every component type resolves, nested model parts
   included; for train and test the model is one the Runner can run, the
   loop's lengths are whole numbers and every parameter schedule fits them,
-  :mod:`gankd.apis.runner_checks`) and the plugins' ``gankd_check_config``.
+  :mod:`gankd.apis.runner_checks`; a teacher cache can key the train
+  pipeline, :mod:`gankd.apis.teacher_cache_config`) and the plugins'
+  ``gankd_check_config``. For ``train``, a model with ``teacher_cache``
+  gets its ``TeacherCacheHook``.
   All problems are reported together, one line each, before anything is
   built (a single problem on the error line itself).
 * :func:`build_model` builds a config's model for tools that do not train
@@ -75,6 +78,7 @@ def check_config(cfg: Config, command: str) -> List[str]:
     """gankd's checks plus the plugins' ``gankd_check_config``, read-only."""
     from gankd.apis.runner_checks import (check_model_kind, check_schedules,
                                           check_train_loop)
+    from gankd.apis.teacher_cache_config import check_teacher_cache
     model = cfg.get('model')
     problems = _check_type('model', model, MODELS)
     if not problems and isinstance(model, dict):
@@ -98,6 +102,7 @@ def check_config(cfg: Config, command: str) -> List[str]:
         problems += check_model_kind(cfg, command)
     if command in ('train', 'check'):
         problems += check_train_loop(cfg) + check_schedules(cfg)
+        problems += check_teacher_cache(cfg)
     for plugin, result in hook_results(
             'gankd_check_config', command=command, cfg=copy.deepcopy(cfg)):
         problems += [f'[{plugin}] {line}' for line in result]
@@ -118,6 +123,9 @@ def prepare_config(cfg: Config, command: str,
         scope_config_types(cfg.model)
     cfg.setdefault('default_scope', 'gankd')
     problems = check_config(cfg, command)
+    if command == 'train' and not problems:
+        from gankd.apis.teacher_cache_config import add_teacher_cache_hook
+        add_teacher_cache_hook(cfg)
     if len(problems) == 1:
         raise ConfigError(f'the config cannot be used: {problems[0]}')
     if problems:

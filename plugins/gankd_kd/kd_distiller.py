@@ -57,7 +57,8 @@ class KDDistiller(SingleTeacherDistiller):
     def loss(self, inputs, data_samples) -> dict:
         """``inputs [N, C, H, W]`` -> ``student.loss_ce``,
         ``distill.loss_kd``."""
-        teacher_logits = self.teacher_features(inputs, ['logits'])['logits']
+        teacher_logits = self.teacher_features(
+            inputs, ['logits'], data_samples=data_samples)['logits']
         logits = self.student(inputs, mode='tensor')  # [N, K]
         return {
             'student.loss_ce': self.student_loss_weight *

@@ -130,6 +130,8 @@ class ResidualKDDistiller(SingleTeacherDistiller):
             channels and check resolutions. Defaults to 32.
         data_preprocessor (dict, optional): As for the base class; a config
             without ``type`` gets ``mmpretrain.ClsDataPreprocessor``.
+        teacher_cache (dict, optional): As for the base class (``F_T``
+            served from a per-sample cache on disk).
         init_cfg (dict, optional): mmengine init config.
     """
 
@@ -157,6 +159,7 @@ class ResidualKDDistiller(SingleTeacherDistiller):
                  head_init: str = 'new',
                  probe_size: int = 32,
                  data_preprocessor: Optional[dict] = None,
+                 teacher_cache: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         _check_choice('schedule', schedule, tuple(SCHEDULES))
         _check_choice('predict_mode', predict_mode,
@@ -187,7 +190,8 @@ class ResidualKDDistiller(SingleTeacherDistiller):
             student, teacher, teacher_ckpt=teacher_ckpt,
             teacher_recorders=teacher_recorders,
             distill_losses=distill_losses,
-            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+            data_preprocessor=data_preprocessor, teacher_cache=teacher_cache,
+            init_cfg=init_cfg)
         self.teacher_layer = teacher_layer
         self.schedule = schedule
         self.cls_loss_weight = float(cls_loss_weight)
@@ -258,10 +262,11 @@ class ResidualKDDistiller(SingleTeacherDistiller):
 
     # -- training ---------------------------------------------------------
 
-    def _teacher_feature(self, inputs: Tensor) -> Tensor:
+    def _teacher_feature(self, inputs: Tensor, data_samples=None) -> Tensor:
         """``F_T`` ``[N, C_T, h, w]``: one teacher forward, cut after
-        ``teacher_layer``."""
-        return last_output(self.teacher_features(inputs, ['feat'])['feat'])
+        ``teacher_layer`` (or the cached rows, given ``data_samples``)."""
+        return last_output(self.teacher_features(
+            inputs, ['feat'], data_samples=data_samples)['feat'])
 
     def _classify(self, feat: Tensor) -> Tensor:
         """Head g on a fused feature ``[N, C_T, h, w]`` -> logits
@@ -279,7 +284,8 @@ class ResidualKDDistiller(SingleTeacherDistiller):
         head_kd = 'cls' in active and 'head_kd' in self.distill_losses
         wanted = (['feat'] if active & {'mimic', 'residual'} else []) + (
             ['logits'] if head_kd else [])
-        teacher = self.teacher_features(inputs, wanted) if wanted else {}
+        teacher = self.teacher_features(
+            inputs, wanted, data_samples=data_samples) if wanted else {}
         feat_t = last_output(teacher['feat']) if 'feat' in teacher else None
         with _grad_if(backbone.student_parameters()):
             feat_s = backbone.forward_student(inputs)

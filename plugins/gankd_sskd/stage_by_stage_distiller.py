@@ -211,7 +211,8 @@ class StageByStageDistiller(SingleTeacherDistiller):
             stop_early=True)
         head_kd = use_ce and 'head_kd' in self.distill_losses
         wanted = stages + (['logits'] if head_kd else [])
-        teacher = self.teacher_features(inputs, wanted) if wanted else {}
+        teacher = self.teacher_features(
+            inputs, wanted, data_samples=data_samples) if wanted else {}
         losses = {}
         weight = self.joint_lambda if self.mode == 'joint' else 1.0
         for name in stages:

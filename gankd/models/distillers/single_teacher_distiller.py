@@ -10,6 +10,9 @@ from mmengine.config import ConfigDict
 from torch import Tensor, nn
 
 from gankd.kinds import BaseDistiller
+from gankd.models.distillers.cache_key import TeacherCacheError
+from gankd.models.distillers.teacher_cache_binding import (
+    check_cache_config, open_teacher_cache)
 from gankd.models.distillers.training_phases import TrainingPhasesMixin
 from gankd.models.predictors.frozen_classifier import load_state_dict_strict
 from gankd.models.recorders import RecorderManager
@@ -114,6 +117,14 @@ class SingleTeacherDistiller(TrainingPhasesMixin, BaseDistiller):
             them (see :mod:`~gankd.models.distillers.phase_optim`).
         data_preprocessor (dict, optional): Defaults to the student's; the
             type defaults to ``mmpretrain.ClsDataPreprocessor``.
+        teacher_cache (dict, optional): Serve the teacher's recorded
+            outputs from a per-sample cache on disk, e.g.
+            ``dict(dir='work_dirs/teacher_cache', dtype='float16')`` (fields:
+            ``dir``, ``dtype`` ``'float32'``/``'float16'``, ``on_mismatch``
+            ``'rebuild'``/``'error'``, ``deterministic_transforms``). Filled
+            in the first epoch (or by ``gankd build-teacher-cache``), bound
+            to the train dataset by :class:`~gankd.engine.hooks.
+            TeacherCacheHook` (``gankd train`` adds it). Off by default.
         init_cfg (dict, optional): mmengine init config.
     """
 
@@ -128,8 +139,10 @@ class SingleTeacherDistiller(TrainingPhasesMixin, BaseDistiller):
                  phases: Optional[Sequence[dict]] = None,
                  phase_optim: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
+                 teacher_cache: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         student = model_config(student)
+        teacher = model_config(teacher)
         if data_preprocessor is None:
             data_preprocessor = student.get(
                 'data_preprocessor',
@@ -138,11 +151,17 @@ class SingleTeacherDistiller(TrainingPhasesMixin, BaseDistiller):
         # As mmpretrain's ImageClassifier does for the Runner's top-level
         # data_preprocessor, which carries no type.
         data_preprocessor.setdefault('type', 'mmpretrain.ClsDataPreprocessor')
+        teacher_cache = check_cache_config(teacher_cache)
         super().__init__(data_preprocessor=scope_config_types(
-            data_preprocessor), init_cfg=init_cfg)
+            copy.deepcopy(data_preprocessor)), init_cfg=init_cfg)
+        # Both enter the teacher cache's key (what the teacher computes).
+        self.teacher_cfg = copy.deepcopy(teacher)
+        self.data_preprocessor_cfg = data_preprocessor
+        self.teacher_cache_cfg = teacher_cache
+        self.cached_teacher = None
         self.student_cfg = student
         self.student = MODELS.build(scope_config_types(copy.deepcopy(student)))
-        self.teacher = MODELS.build(scope_config_types(model_config(teacher)))
+        self.teacher = MODELS.build(scope_config_types(copy.deepcopy(teacher)))
         if teacher_ckpt is None:
             warnings.warn('teacher_ckpt is None: the teacher is randomly '
                           'initialised (fine for tests, useless otherwise).')
@@ -172,13 +191,41 @@ class SingleTeacherDistiller(TrainingPhasesMixin, BaseDistiller):
 
     def teacher_features(self, inputs: Tensor,
                          names: Optional[Sequence[str]] = None,
-                         stop_early: bool = True) -> Dict[str, Tensor]:
+                         stop_early: bool = True,
+                         data_samples=None) -> Dict[str, Tensor]:
+        """What the teacher's recorders ``names`` (default all) capture on
+        ``inputs``, as ordinary tensors without graph.
+
+        With a bound teacher cache, in training mode and given the batch's
+        ``data_samples`` (they carry ``sample_idx``), rows already cached
+        are read from disk and the teacher runs on the other samples only;
+        otherwise see :meth:`compute_teacher_features`. Call it once per
+        step and reuse the result.
+        """
+        names = list(self.teacher_recorders.recorders) if names is None \
+            else list(names)
+        if self.teacher_cache_cfg is None or data_samples is None \
+                or not self.training:
+            return self.compute_teacher_features(inputs, names, stop_early)
+        if self.cached_teacher is None:
+            raise TeacherCacheError(
+                'model.teacher_cache is set but the cache was never bound to '
+                "the train dataset: add dict(type='TeacherCacheHook') to "
+                'custom_hooks (gankd train adds it).')
+        return self.cached_teacher.features(
+            inputs, names, data_samples,
+            lambda x, n: self.compute_teacher_features(x, n, stop_early))
+
+    def compute_teacher_features(self, inputs: Tensor,
+                                 names: Optional[Sequence[str]] = None,
+                                 stop_early: bool = True
+                                 ) -> Dict[str, Tensor]:
         """Run the teacher once and return what its recorders ``names``
         (default all) captured, as ordinary tensors without graph.
 
         The forward runs in inference mode and stops after the deepest
         recorder needed, so a method asking for stage 1 never pays for the
-        rest of the teacher. Call it once per step and reuse the result.
+        rest of the teacher.
         """
         with torch.inference_mode():
             records = self.teacher_recorders.record(
@@ -187,6 +234,28 @@ class SingleTeacherDistiller(TrainingPhasesMixin, BaseDistiller):
         # Inference tensors cannot be saved for backward by a loss; a clone
         # made outside inference mode can (and costs a copy of what is used).
         return {name: _clone(value) for name, value in records.items()}
+
+    def bind_teacher_cache(self, dataset_cfg: dict, num_samples: int,
+                           probe: Tensor, create: bool = True,
+                           on_mismatch: Optional[str] = None) -> None:
+        """Open the teacher cache of ``model.teacher_cache`` for the train
+        dataset (see :func:`~gankd.models.distillers.teacher_cache_binding.
+        open_teacher_cache` for the arguments); afterwards training steps
+        are served from it."""
+        if self.teacher_cache_cfg is None:
+            raise TeacherCacheError('model.teacher_cache is not set: give '
+                                    "teacher_cache=dict(dir=...) to cache "
+                                    "the teacher's outputs.")
+        self.close_teacher_cache()
+        self.cached_teacher = open_teacher_cache(
+            self, self.teacher_cache_cfg, dataset_cfg, num_samples, probe,
+            create=create, on_mismatch=on_mismatch)
+
+    def close_teacher_cache(self) -> None:
+        """Publish what was written and release the cache folder."""
+        if self.cached_teacher is not None:
+            self.cached_teacher.close()
+            self.cached_teacher = None
 
     def student_features(self, inputs: Tensor,
                          names: Optional[Sequence[str]] = None,
