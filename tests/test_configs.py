@@ -28,7 +28,11 @@ def test_there_are_configs():
 
 @pytest.mark.parametrize('path', CONFIGS)
 def test_config_checks_builds_and_runs(path):
-    cfg = prepare_config(load_config(os.path.join(REPO, path)), 'check')
+    raw = load_config(os.path.join(REPO, path))
+    if 'variants' in raw:  # a sweep (tools/analysis/sweep_distillation.py)
+        _check_sweep(raw)
+        return
+    cfg = prepare_config(raw, 'check')
     assert cfg.default_scope == 'gankd'
     DefaultScope.get_instance(f'test-{path}', scope_name='gankd')
     if 'rows' in cfg:  # an inversion evaluation
@@ -218,3 +222,22 @@ def test_no_dataset_may_download(path):
         cls = find_type(DATASETS, dataset['type'])
         if 'download' in inspect.signature(cls.__init__).parameters:
             assert dataset.get('download') is False, (path, split)
+
+
+def _check_sweep(sweep):
+    """Every variant's options apply to the swept config, and its model
+    builds (a misspelt option key would reach the model as an unexpected
+    argument)."""
+    assert sweep.variants and len({v['name'] for v in sweep.variants}) == \
+        len(sweep.variants)
+    for variant in sweep.variants:
+        cfg = load_config(os.path.join(REPO, variant.get('config',
+                                                          sweep.config)))
+        cfg.merge_from_dict(dict(variant.get('options', {})))
+        cfg = prepare_config(cfg, 'check')
+        cfg.model.teacher_ckpt = None
+        DefaultScope.get_instance(f"test-sweep-{variant['name']}",
+                                  scope_name='gankd')
+        with warnings.catch_warnings():
+            warnings.filterwarnings('ignore', 'teacher_ckpt is None')
+            ROOT_MODELS.build(cfg.model)

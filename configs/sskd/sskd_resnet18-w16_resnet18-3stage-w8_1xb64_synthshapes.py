@@ -14,7 +14,14 @@ model = dict(
     type='StageByStageDistiller',
     teacher=dict(cfg_path='gankd::_base_/models/resnet18-w16_cifar.py'),
     teacher_ckpt='work_dirs/resnet18-w16_1xb64_synthshapes/epoch_15.pth',
-    student=dict(cfg_path='gankd::_base_/models/resnet18-3stage-w8_cifar.py'),
+    student=dict(
+        cfg_path='gankd::_base_/models/resnet18-3stage-w8_cifar.py',
+        # BatchNorm between the pooling and the FC: the head trains on frozen
+        # features whose scale the mimic phases left (the connectors' BN
+        # absorbs it); the BN makes the head independent of that scale. The
+        # export folds it into the FC: the deployed student is the plain
+        # mmpretrain classifier.
+        neck=dict(type='gankd.PooledBatchNormNeck', in_channels=32)),
     mode='sskd',
     stages=[
         dict(student='backbone.layer1', teacher='backbone.layer1',
@@ -31,13 +38,18 @@ model = dict(
     head_epochs=3,
     # Per-phase optimiser settings (README, "Per-phase settings"): in every
     # phase the LR follows its own cosine from lr down to eta_min, per
-    # iteration, restarting at the full LR because each phase trains parts
-    # not trained before (the proposal of the spec). A scalar applies to
-    # every phase; a list gives one value per phase (stage1, stage2,
-    # stage3, head), a phase name its own dict. Weight decay and momentum
-    # are the optimizer's.
-    phase_optim=dict(lr=0.05, eta_min=1e-4),
-    mimic_loss=dict(type='FeatureMSELoss'),
+    # iteration, restarting because each phase trains parts not trained
+    # before. A scalar applies to every phase; a list gives one value per
+    # phase (stage1, stage2, stage3, head). The values come from the sweep
+    # configs/sskd/sweep_quick.py (README, "How the defaults were found"):
+    # the mimic phases peak at 50 x the baseline's LR after a 1-epoch
+    # warm-up (without it, 5.0 diverges in the first iterations), the
+    # head at 0.5.
+    phase_optim=dict(lr=[2.5, 2.5, 2.5, 0.5], eta_min=1e-4,
+                     warmup_epochs=[1, 1, 1, 0], warmup_factor=0.1),
+    # MSE over the teacher feature's variance: the loss (and so the LR that
+    # suits it) does not depend on each stage's feature magnitude.
+    mimic_loss=dict(type='FeatureMSELoss', normalize=True),
 )
 # PhaseScheduleHook sets the LR from the phases: no LR scheduler.
 param_scheduler = []

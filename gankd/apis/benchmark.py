@@ -185,6 +185,28 @@ def _test(run: Run, options: Dict[str, object], work_dir: str) -> float:
     return json.load(open(out))['accuracy/top1']
 
 
+def _train_and_test(run: Run, seed: int, options: Dict[str, object],
+                    work_dir: str, progress) -> Tuple[float, float, float]:
+    """Top-1, train wall time and train img/s of one row and seed. A run
+    finished before with the same options is read back (``result.json``),
+    so an interrupted benchmark resumes at the first unfinished run."""
+    result_path = os.path.join(work_dir, 'result.json')
+    key = json.loads(json.dumps(options, sort_keys=True))
+    if os.path.isfile(result_path):
+        done = json.load(open(result_path))
+        if done.get('options') == key:
+            progress('done before, read back', done['wall'])
+            return done['top1'], done['wall'], done['speed']
+    wall = _train(run, seed, options, work_dir, progress)
+    top1 = _test(run, options, work_dir)
+    speed = _train_speed(work_dir)
+    from gankd.utils.checkpoint import atomic_write_bytes
+    atomic_write_bytes(json.dumps(dict(top1=top1, wall=wall, speed=speed,
+                                       options=key), indent=1).encode(),
+                       result_path)
+    return top1, wall, speed
+
+
 def _train_speed(work_dir: str, batch_size: int = 64) -> Optional[float]:
     """Training images per second from mmengine's logged iteration times
     (data loading included; validation and start-up excluded)."""
@@ -216,8 +238,9 @@ def _budgets(runs: List[Run], preset: Preset) -> Dict[str, dict]:
             epochs = max(1, round(top / budget['compute'].per_epoch(
                 preset.num_images)))
             budget.update(epochs=epochs, flops=epochs * budget[
-                'compute'].per_epoch(preset.num_images),
-                options={'train_cfg.max_epochs': epochs})
+                'compute'].per_epoch(preset.num_images))
+            if epochs != sum(budget['compute'].epochs.values()):
+                budget['options'] = {'train_cfg.max_epochs': epochs}
     return budgets
 
 
@@ -232,7 +255,19 @@ def run_benchmark(preset_name: str, work_root: str,
     seeds = preset.seeds if seeds is None else seeds
     runs = [run for run in RUNS if preset_name in run.presets]
     budgets = _budgets(runs, preset)
-    total = 1 + (len(runs) - 1) * len(seeds)
+    trainings = {}  # row name -> (config, options): same key, one training
+    for run in runs:
+        options = dict(_run_options(run, preset),
+                       **budgets.get(run.name, {}).get('options', {}))
+        trainings[run.name] = (run.config, json.dumps(options, sort_keys=True))
+    # An equal-compute row whose budget is its own schedule (KD, the
+    # costliest row) is the same training as its epochs row: trained once.
+    twin = {}
+    for run in runs:
+        twin[run.name] = next(other.name for other in runs
+                              if trainings[other.name] == trainings[run.name])
+    total = 1 + sum(twin[run.name] == run.name for run in runs[1:]) * len(
+        seeds)
     done = 0
     started = time.perf_counter()
     results = {run.name: [] for run in runs}
@@ -240,6 +275,12 @@ def run_benchmark(preset_name: str, work_root: str,
     speeds = {run.name: [] for run in runs}
     teacher_ckpt = None
     for run in runs:
+        if twin[run.name] != run.name:
+            for values in (results, walls, speeds):
+                values[run.name] = values[twin[run.name]]
+            print(f'{run.name}: the same training as {twin[run.name]!r}',
+                  flush=True)
+            continue
         for seed in ([0] if run.name == 'teacher' else seeds):
             done += 1
             label = f'[{done}/{total}] {run.name}, seed {seed}'
@@ -255,13 +296,13 @@ def run_benchmark(preset_name: str, work_root: str,
                 options['model.teacher_ckpt'] = teacher_ckpt
             work_dir = os.path.join(work_root, _slug(run.name),
                                     f'seed{seed}')
-            wall = _train(run, seed, options, work_dir, progress)
-            top1 = _test(run, options, work_dir)
+            top1, wall, speed = _train_and_test(run, seed, options, work_dir,
+                                                progress)
             if run.name == 'teacher':
                 teacher_ckpt = _last_checkpoint(work_dir)
             results[run.name].append(top1)
             walls[run.name].append(wall)
-            speeds[run.name].append(_train_speed(work_dir))
+            speeds[run.name].append(speed)
             print(f'{label}: top-1 {top1:.2f} %, trained in {wall:.0f} s',
                   flush=True)
 
@@ -337,7 +378,8 @@ def _markdown(preset, seeds, rows, results, walls, speeds, costs, budgets,
         'step per phase (forwards, backwards and the teacher\'s inference '
         'forward; `gankd/apis/train_compute.py`) times the epochs and '
         'images. "Equal compute" rows train as many epochs as give the '
-        'FLOPs of the costliest other row. FLOPs/img: '
+        'FLOPs of the costliest other row (a row whose own schedule is '
+        'that budget is trained once and listed twice). FLOPs/img: '
         '`torch.utils.flop_counter` (2 × multiply-adds), one 32×32 '
         'image, of the deployed network (Residual KD: S + A + connectors + '
         'head). Train img/s: from the logged iteration times (data loading '

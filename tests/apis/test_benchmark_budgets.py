@@ -13,7 +13,8 @@ def test_equal_compute_rows_get_the_costliest_rows_flops():
             Run('plain', PLAIN, distiller=False),
             Run('kd', KD),
             Run('plain, equal compute', PLAIN, distiller=False,
-                budget='compute')]
+                budget='compute'),
+            Run('kd, equal compute', KD, budget='compute')]
     budgets = _budgets(runs, preset)
     plain = training_compute(PLAIN, {})
     kd = training_compute(KD, {})
@@ -30,4 +31,7 @@ def test_equal_compute_rows_get_the_costliest_rows_flops():
     assert abs(epochs * per_epoch - kd.total(100)) <= per_epoch / 2
     assert budgets['plain, equal compute']['options'] == {
         'train_cfg.max_epochs': epochs}
+    # KD's own schedule is the budget: the same training as its row.
+    assert budgets['kd, equal compute']['epochs'] == kd.epochs['train']
+    assert 'options' not in budgets['kd, equal compute']
     assert 'teacher' not in budgets

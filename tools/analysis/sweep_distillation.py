@@ -39,36 +39,24 @@ def _teacher(preset_name: str, work_root: str) -> str:
     run = benchmark.RUNS[0]
     preset = benchmark.PRESETS[preset_name]
     work_dir = os.path.join(work_root, 'teacher', 'seed0')
-    # The benchmark tests a run once it is trained: its metrics file marks
-    # a finished teacher (last_checkpoint appears after the first epoch).
-    if not os.path.isfile(os.path.join(work_dir, 'test_metrics.json')):
-        print(f'training the {preset_name} teacher into {work_dir}',
-              flush=True)
-        options = benchmark._run_options(run, preset)
-        benchmark._train(run, 0, options, work_dir, lambda what, s: None)
-        benchmark._test(run, options, work_dir)
+    benchmark._train_and_test(
+        run, 0, benchmark._run_options(run, preset), work_dir,
+        lambda what, s: print(f'    teacher: {what} ({s:.0f} s)', flush=True))
     return benchmark._last_checkpoint(work_dir)
 
 
 def _variant(config: str, name: str, options: dict, seed: int,
              preset_name: str, teacher: str, work_dir: str) -> dict:
-    """Train and test one variant and seed (or read its result back)."""
+    """Train and test one variant and seed (or read its result back: the
+    benchmark's runs resume)."""
     from gankd.apis import benchmark
-    result_path = os.path.join(work_dir, 'result.json')
-    if os.path.isfile(result_path):
-        return json.load(open(result_path))
     run = benchmark.Run(name, config)
     merged = dict(benchmark._run_options(run, benchmark.PRESETS[preset_name]),
                   **{'model.teacher_ckpt': teacher}, **options)
-    wall = benchmark._train(run, seed, merged, work_dir,
-                            lambda what, s: print(f'    {what} ({s:.0f} s)',
-                                                  flush=True))
-    top1 = benchmark._test(run, merged, work_dir)
-    result = dict(name=name, seed=seed, top1=top1, wall=wall,
-                  options=options)
-    from gankd.utils.checkpoint import atomic_write_bytes
-    atomic_write_bytes(json.dumps(result, indent=1).encode(), result_path)
-    return result
+    top1, wall, _ = benchmark._train_and_test(
+        run, seed, merged, work_dir,
+        lambda what, s: print(f'    {what} ({s:.0f} s)', flush=True))
+    return dict(top1=top1, wall=wall)
 
 
 def _format(options: dict) -> str:

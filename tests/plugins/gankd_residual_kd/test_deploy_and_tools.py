@@ -184,16 +184,36 @@ def previous_schedule():
     return phase(0, 6, True) + phase(6, 12, True) + phase(12, 15, False)
 
 
-def test_synthshapes_phase_settings_keep_the_previous_lr():
-    """The per-phase settings give the LR the config's schedulers gave (one
-    cosine per phase from 0.05 to 1e-4, S and A warmed up from x0.1), up to
-    mmengine's chained warm-up also scaling eta_min: 9.2e-5 relative at
-    most."""
+def _synthshapes_phases(lr):
     cfg = load_config(os.path.join(REPO, SYNTH))
     assert cfg.param_scheduler == []
-    phases = [Phase.from_config(p) for p in resolve_phase_optim(
+    phase_optim = dict(cfg.model.phase_optim, lr=lr)
+    return cfg, [Phase.from_config(p) for p in resolve_phase_optim(
         residual_kd_phases('progressive', dict(cfg.model.phase_epochs), True),
-        cfg.model.phase_optim)]
+        phase_optim)]
+
+
+def test_synthshapes_phase_settings_start_each_phase():
+    """The config's peaks (student 1.0, assistant 2.5, head 1.0), S and A
+    starting their warm-up at 0.1 x the peak."""
+    cfg = load_config(os.path.join(REPO, SYNTH))
+    _, phases = _synthshapes_phases(cfg.model.phase_optim.lr)
+    param = torch.nn.Parameter(torch.zeros(1))
+    optimizer = torch.optim.SGD([param], lr=cfg.optim_wrapper.optimizer.lr)
+    groups = PhaseParamGroups(optimizer, managed_settings(phases))
+    starts = []
+    for phase in phases:
+        groups.apply(phase.optim, 0, phase.epochs * 10, 10)
+        starts.append(optimizer.param_groups[0]['lr'])
+    assert starts == pytest.approx([0.1, 0.25, 1.0])
+
+
+def test_phase_settings_reproduce_the_previous_schedulers():
+    """With the config's former peak (0.05 in every phase) the per-phase
+    settings give the LR its schedulers gave (one cosine per phase from
+    0.05 to 1e-4, S and A warmed up from x0.1), up to mmengine's chained
+    warm-up also scaling eta_min: 9.2e-5 relative at most."""
+    cfg, phases = _synthshapes_phases(0.05)
     length = 157  # iterations per epoch: 10,000 images, batch 64
     param = torch.nn.Parameter(torch.zeros(1))
     optimizer = torch.optim.SGD([param], lr=cfg.optim_wrapper.optimizer.lr)

@@ -185,27 +185,60 @@ def test_head_phase_soft_targets_are_the_kd_formula():
                                                data['data_samples'])
 
 
-def test_synthshapes_phase_settings_keep_the_previous_lr():
-    """The SynthShapes config's per-phase settings give, iteration by
-    iteration, the LR of its previous CosineRestartLR (periods 4, 4, 4, 3
-    epochs, eta_min 1e-4, restarting at 0.05), now read from the phases."""
-    from mmengine.optim.scheduler import CosineRestartLR
-
-    from gankd.config import load_config
+def _phase_lrs(cfg, length):
+    """The LR of every iteration of ``cfg``'s phases, as PhaseScheduleHook
+    sets it, for ``length`` iterations per epoch."""
     from gankd.engine.phase_param_groups import (PhaseParamGroups,
                                                  managed_settings)
-    cfg = load_config(os.path.join(REPO, SYNTH))
-    assert cfg.param_scheduler == []
     model = MODELS.build(dict(cfg.model.to_dict(), teacher_ckpt=None))
-    length = 157  # iterations per epoch: 10,000 images, batch 64
     param = torch.nn.Parameter(torch.zeros(1))
     optimizer = torch.optim.SGD([param], lr=cfg.optim_wrapper.optimizer.lr)
     groups = PhaseParamGroups(optimizer, managed_settings(model.phases))
-    new = []
+    lrs = []
     for phase in model.phases:
         for step in range(phase.epochs * length):
             groups.apply(phase.optim, step, phase.epochs * length, length)
-            new.append(optimizer.param_groups[0]['lr'])
+            lrs.append(optimizer.param_groups[0]['lr'])
+    return lrs
+
+
+def test_synthshapes_phase_settings_shape_the_lr():
+    """The SynthShapes config's settings, by hand (10 iterations per
+    epoch): each mimic phase (40 iterations) follows a cosine from 2.5 to
+    1e-4 times a warm-up factor rising from 0.1 at t = 0 to 1 at t = 9; the
+    head phase (30 iterations) a cosine from 0.5, no warm-up."""
+    import math
+
+    from gankd.config import load_config
+    cfg = load_config(os.path.join(REPO, SYNTH))
+    assert cfg.param_scheduler == []
+    lrs = _phase_lrs(cfg, 10)
+    assert len(lrs) == 150
+
+    def cosine(peak, t, T):
+        return 1e-4 + (peak - 1e-4) * (1 + math.cos(math.pi * t / T)) / 2
+
+    for start in (0, 40, 80):  # stages 1-3: 4 epochs each
+        assert lrs[start] == pytest.approx(0.1 * 2.5)
+        assert lrs[start + 9] == pytest.approx(cosine(2.5, 9, 40))
+        assert lrs[start + 20] == pytest.approx(cosine(2.5, 20, 40))
+    assert lrs[120] == pytest.approx(0.5)  # head: 3 epochs
+    assert lrs[135] == pytest.approx(cosine(0.5, 15, 30))
+
+
+def test_phase_settings_reproduce_cosine_restarts():
+    """Per-phase settings with one LR for all phases give, iteration by
+    iteration, the LR of mmengine's CosineRestartLR (periods 4, 4, 4, 3
+    epochs, eta_min 1e-4, restarting at 0.05: the config's former
+    schedule)."""
+    from mmengine.optim.scheduler import CosineRestartLR
+
+    from gankd.config import load_config
+    cfg = load_config(os.path.join(REPO, SYNTH))
+    cfg.model.phase_optim = dict(lr=0.05, eta_min=1e-4)
+    length = 157  # iterations per epoch: 10,000 images, batch 64
+    new = _phase_lrs(cfg, length)
+    param = torch.nn.Parameter(torch.zeros(1))
     optimizer = torch.optim.SGD([param], lr=cfg.optim_wrapper.optimizer.lr)
     scheduler = CosineRestartLR.build_iter_from_epoch(
         optimizer, periods=[4, 4, 4, 3], restart_weights=[1, 1, 1, 1],
