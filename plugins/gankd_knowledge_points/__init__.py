@@ -9,7 +9,10 @@ each input cell tolerates at a layer (sigma, batched over images and noise
 samples), its entropy map, knowledge points and the metrics N_fg, N_bg,
 lambda, rho and D_mean / D_std / D_var. The training-side hooks
 (``CheckpointAtEpochsHook``, ``WeightDistanceHook``) are in
-``gankd.engine.hooks``. See README.md.
+``gankd.engine.hooks``. Also registers
+:class:`~gankd_knowledge_points.experiment_analysis.KnowledgePointsAnalysis`
+(a task util), the analysis half of ``gankd knowledge-points``. See
+README.md.
 """
 from gankd import hookimpl
 
@@ -20,3 +23,6 @@ def gankd_register_modules(registrar):
     from gankd_knowledge_points.knowledge_points_probe import \
         KnowledgePointsProbe
     registrar.register('model', KnowledgePointsProbe)
+    from gankd_knowledge_points.experiment_analysis import \
+        KnowledgePointsAnalysis
+    registrar.register('task util', KnowledgePointsAnalysis)
