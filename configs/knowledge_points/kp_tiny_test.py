@@ -14,9 +14,9 @@ images = dict(type='SynthShapes', split='train', seed=0, img_size=16,
               num_classes=4, num_candidates=4)
 probe = dict(
     relu=True,
-    sigma_cfg=dict(grid=4, noise_batch=4, iterations=4, escalation_iter=2,
+    sigma_cfg=dict(grid=4, noise_batch=4, iterations=6, escalation_iter=3,
                    images_per_batch=4, optimizer='Adam', lr=0.05),
-    points_cfg=dict(max_images=3, filter_min_epoch=None),
+    points_cfg=dict(max_images=3, filter_min_epoch=None, threshold=0.02),
     mask_cfg=dict(source='dataset', downsample='any'),
 )
 grid_images = 2

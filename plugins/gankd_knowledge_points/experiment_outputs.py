@@ -172,7 +172,8 @@ def _summary(results: List[dict], comparisons: List[dict]) -> dict:
             holds = None
             if a is not None and b is not None and np.isfinite(
                     a) and np.isfinite(b):
-                holds = bool(a > b if sign == '>' else a < b)
+                holds = 'tie' if a == b else (
+                    'yes' if (a > b if sign == '>' else a < b) else 'no')
             row[name] = dict(a=a, b=b, holds=holds)
         pairs.append(row)
     return dict(networks=list(networks.values()), comparisons=pairs)
@@ -209,7 +210,7 @@ def _markdown(summary: dict) -> str:
         cells = []
         for n in names:
             v = c[n]
-            mark = {True: 'yes', False: 'no', None: '-'}[v['holds']]
+            mark = v['holds'] or '-'
             cells.append(f"{_fmt([v['a']])} vs {_fmt([v['b']])} ({mark})")
         lines.append(f"| {c['pair'][0]} | {c['pair'][1]} | {c['layer']} | "
                      f"{c['seed']} | {c['images']} | " + ' | '.join(cells) +
