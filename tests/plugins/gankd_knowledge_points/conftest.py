@@ -1,16 +1,8 @@
 """Fixtures of the knowledge-points tests: one torch thread (the tests are
 tiny; two threads only contend on a busy machine) and the per-image
-reference learner (``reference_sigma_loop.py``, loaded from its path since
-pytest runs with ``--import-mode=importlib``)."""
-import importlib.util
-import os
-import sys
-
+reference learner (``gankd_knowledge_points.reference_sigma_loop``)."""
 import pytest
 import torch
-
-REFERENCE_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                              'reference_sigma_loop.py')
 
 
 @pytest.fixture(autouse=True)
@@ -23,10 +15,5 @@ def one_thread():
 
 @pytest.fixture
 def reference():
-    name = 'gankd_kp_reference_sigma_loop'
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, REFERENCE_PATH)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name].reference_sigma
+    from gankd_knowledge_points.reference_sigma_loop import reference_sigma
+    return reference_sigma

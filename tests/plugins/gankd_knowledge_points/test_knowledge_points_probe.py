@@ -111,12 +111,3 @@ def test_analyse_over_checkpoints(tmp_path):
     assert 0 <= metrics['rho']['fg'] <= 1
     assert metrics['speed']['images'] == 2
     assert set(metrics['speed']['peak_epoch']) <= {0, 1, 2}
-
-
-@pytest.mark.skip(reason='spec §6 check 12 (direction sanity: a CNN '
-                  'trained with a noise background has a higher lambda '
-                  'than one trained with a background cue) needs two '
-                  'trainings on SynthShapes; it belongs to the experiment '
-                  'configs of issue 15, not to this fast suite')
-def test_direction_sanity_on_synthshapes():
-    pass

@@ -1,11 +1,15 @@
 """A plain per-image version of the sigma learner (one image, its K noise
 samples, one SGD step at a time), written from spec §2.2/§2.7 as the
-official code runs it, for the test that the batched learner matches it.
-Not used by the library."""
+official code runs it: the reference implementation that the batched
+learner (``sigma_learner.learn_sigma``) is tested against
+(tests/plugins/gankd_knowledge_points) and timed against
+(tools/analysis/benchmark_sigma_learner.py). Not used by the analysis."""
 import math
 
 import torch
 import torch.nn.functional as F
+
+__all__ = ['reference_sigma']
 
 
 def reference_sigma(feature_fn, image, cfg, index, relu=True):
