@@ -39,6 +39,8 @@ COMMANDS = {
                'restoration)'),
     'evaluate-inversion': ('inversion_eval', 'PSNR / SSIM of inverters on '
                            'held-out images, per task'),
+    'knowledge-points': ('knowledge_points', 'train T, B, S and analyse '
+                         'their knowledge points (CVPR 2020)'),
 }
 
 

@@ -35,6 +35,11 @@ def test_config_checks_builds_and_runs(path):
     cfg = prepare_config(raw, 'check')
     assert cfg.default_scope == 'gankd'
     DefaultScope.get_instance(f'test-{path}', scope_name='gankd')
+    if 'networks' in cfg:  # a knowledge-points experiment
+        from gankd.apis.knowledge_points_experiment import load_experiment
+        experiment = load_experiment(os.path.join(REPO, path))
+        assert experiment.seeds and experiment.layers
+        return
     if 'rows' in cfg:  # an inversion evaluation
         _check_inversion_evaluation(cfg)
         return

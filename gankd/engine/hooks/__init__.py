@@ -1,6 +1,9 @@
 """mmengine hooks shared by methods."""
+from .checkpoint_at_epochs_hook import CheckpointAtEpochsHook
 from .gan_sample_grid_hook import GANSampleGridHook
 from .phase_schedule_hook import PhaseScheduleHook
 from .teacher_cache_hook import TeacherCacheHook
+from .weight_distance_hook import WeightDistanceHook
 
-__all__ = ['GANSampleGridHook', 'PhaseScheduleHook', 'TeacherCacheHook']
+__all__ = ['CheckpointAtEpochsHook', 'GANSampleGridHook', 'PhaseScheduleHook',
+           'TeacherCacheHook', 'WeightDistanceHook']
