@@ -1,8 +1,7 @@
 """``tools/knowledge_points.py`` as a subprocess on the tiny experiment
-(configs/knowledge_points/kp_tiny_test.py): outputs exist and agree with
+(tests/data/configs/knowledge_points/kp_tiny_test.py): outputs exist and agree with
 each other, a second run trains and learns nothing, bad input is one
 line."""
-import importlib.metadata
 import json
 import os
 import subprocess
@@ -13,29 +12,15 @@ import pytest
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 TOOL = os.path.join(REPO, 'tools', 'knowledge_points.py')
-TINY = os.path.join(REPO, 'configs', 'knowledge_points', 'kp_tiny_test.py')
+TINY = os.path.join(REPO, 'tests', 'data', 'configs', 'knowledge_points',
+                    'kp_tiny_test.py')
 
 
 @pytest.fixture(scope='module')
-def env(tmp_path_factory):
-    """PYTHONPATH for the tool. Until gankd is reinstalled, a worktree's
-    new plugin has no entry point: declare it in a throw-away dist-info
-    (the same name and value as setup.py's, which gankd reads once)."""
-    paths = [REPO, os.path.join(REPO, 'plugins')]
-    declared = any(ep.name == 'gankd_knowledge_points' for ep in
-                   importlib.metadata.entry_points(group='gankd.plugins'))
-    if not declared:
-        folder = tmp_path_factory.mktemp('entry_point')
-        info = folder / 'gankd_kp_worktree-0.0.dist-info'
-        info.mkdir()
-        (info / 'METADATA').write_text(
-            'Metadata-Version: 2.1\nName: gankd-kp-worktree\nVersion: 0.0\n')
-        (info / 'entry_points.txt').write_text(
-            '[gankd.plugins]\ngankd_knowledge_points = '
-            'gankd_knowledge_points\n')
-        paths.append(str(folder))
+def env():
     return dict(os.environ, OMP_NUM_THREADS='1', PYTHONPATH=os.pathsep.join(
-        paths + [os.environ.get('PYTHONPATH', '')]))
+        [REPO, os.path.join(REPO, 'plugins'),
+         os.environ.get('PYTHONPATH', '')]))
 
 
 def run(env, *args, check=True):
