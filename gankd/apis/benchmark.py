@@ -247,13 +247,15 @@ def _budgets(runs: List[Run], preset: Preset) -> Dict[str, dict]:
 def run_benchmark(preset_name: str, work_root: str,
                   output: Optional[str] = None,
                   seeds: Optional[List[int]] = None,
-                  step_cost: bool = True) -> str:
+                  step_cost: bool = True, all_rows: bool = False,
+                  command: Optional[str] = None) -> str:
     """Run a preset; returns the Markdown report (also written to the
-    preset's output file, or ``output``)."""
+    preset's output file, or ``output``). ``all_rows`` adds the rows other
+    presets run; ``command`` is the command line the report quotes."""
     from gankd.apis.step_cost import measure_step_costs, model_complexity
     preset = PRESETS[preset_name]
     seeds = preset.seeds if seeds is None else seeds
-    runs = [run for run in RUNS if preset_name in run.presets]
+    runs = [run for run in RUNS if all_rows or preset_name in run.presets]
     budgets = _budgets(runs, preset)
     trainings = {}  # row name -> (config, options): same key, one training
     for run in runs:
@@ -317,8 +319,12 @@ def run_benchmark(preset_name: str, work_root: str,
             costs[run.name] = measure_step_costs(run.config, options,
                                                  cached=False)
         rows.append((run, params, flops))
-    report = _markdown(preset_name, seeds, rows, results, walls, speeds,
-                       costs, budgets, time.perf_counter() - started)
+    command = command or f'python tools/benchmark.py --preset {preset_name}'
+    train_seconds = sum(sum(walls[run.name]) for run in runs
+                        if twin[run.name] == run.name)
+    report = _markdown(preset_name, command, seeds, rows, results, walls,
+                       speeds, costs, budgets, train_seconds,
+                       time.perf_counter() - started)
     path = os.path.join(REPO, output or preset.output)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     from gankd.utils.checkpoint import atomic_write_bytes
@@ -338,19 +344,22 @@ def _mean_std(values: List[float]) -> str:
     return f'{statistics.mean(values):.2f} ± {statistics.stdev(values):.2f}'
 
 
-def _markdown(preset, seeds, rows, results, walls, speeds, costs, budgets,
-              total_seconds) -> str:
+def _markdown(preset, command, seeds, rows, results, walls, speeds, costs,
+              budgets, train_seconds, total_seconds) -> str:
     baseline = statistics.mean(results[RUNS[1].name])
     kd = statistics.mean(results[RUNS[2].name])
     lines = [
         f'# Distillation benchmark on SynthShapes (`{preset}` preset)', '',
-        f'Command: `python tools/benchmark.py --preset {preset}`'
-        + ('  (what `make demo` runs)' if preset == 'quick' else ''), '',
+        f'Command: `{command}`' + (
+            '  (what `make demo` runs)' if command ==
+            'python tools/benchmark.py --preset quick' else ''), '',
         f'Data: {PRESETS[preset].data}; batch 64, the configs\' '
         'schedules (epochs per row below). '
         f'Seeds: {", ".join(map(str, seeds))} (the teacher is trained once, '
         'seed 0). Top-1 on the 2,000-image test split; '
-        f'total wall time {total_seconds / 60:.1f} min on this machine.', '',
+        f'trainings {train_seconds / 60:.1f} min in all on this machine '
+        f'(this invocation {total_seconds / 60:.1f} min; runs finished '
+        'before are read back).', '',
         '| method | epochs | train PFLOPs | top-1 (%) | vs baseline | '
         'vs KD | params | FLOPs/img | train img/s | train wall (s) | '
         'step cost |',
@@ -364,7 +373,7 @@ def _markdown(preset, seeds, rows, results, walls, speeds, costs, budgets,
         vs_base = '' if run.name == RUNS[0].name else f'{mean - baseline:+.2f}'
         vs_kd = f'{mean - kd:+.2f}' if run.distiller else ''
         epochs = '' if budget is None else budget['epochs']
-        pflops = '' if budget is None else f"{budget['flops'] / 1e15:.3f}"
+        pflops = '' if budget is None else f"{budget['flops'] / 1e15:.3g}"
         lines.append(
             f'| {run.name} | {epochs} | {pflops} | '
             f'{_mean_std(results[run.name])} | {vs_base} | '
@@ -419,6 +428,9 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
                         help="override the preset's seeds")
     parser.add_argument('--no-step-cost', action='store_true',
                         help='skip the step-cost measurement')
+    parser.add_argument('--all-rows', action='store_true',
+                        help='also the rows only the full preset runs '
+                        '(KD loss in the head phase, equal compute)')
     return parser
 
 
@@ -430,5 +442,8 @@ def main(argv: Optional[List[str]] = None, prog: Optional[str] = None):
                        folders={'--work-dir': args.work_dir})
     work = args.work_dir or os.path.join(REPO, 'work_dirs', 'benchmark',
                                          args.preset)
+    command = ' '.join(['python tools/benchmark.py'] + list(
+        sys.argv[1:] if argv is None else argv))
     return run_benchmark(args.preset, work, args.out, args.seeds,
-                         step_cost=not args.no_step_cost)
+                         step_cost=not args.no_step_cost,
+                         all_rows=args.all_rows, command=command)
