@@ -21,7 +21,7 @@ $(STAMP): setup.py requirements/runtime.txt requirements/tests.txt $(wildcard pl
 
 install: $(STAMP)
 
-# The whole suite (about 6 minutes on 2 cores; budget 15).
+# The whole suite (budget: 15 minutes on 2 cores; see the README).
 test: install
 	$(PY) -m pytest tests
 
