@@ -188,13 +188,16 @@ def _test(run: Run, options: Dict[str, object], work_dir: str) -> float:
 def _train_and_test(run: Run, seed: int, options: Dict[str, object],
                     work_dir: str, progress) -> Tuple[float, float, float]:
     """Top-1, train wall time and train img/s of one row and seed. A run
-    finished before with the same options is read back (``result.json``),
-    so an interrupted benchmark resumes at the first unfinished run."""
+    finished before with the same options and the same config (its text
+    with every base it reads) is read back (``result.json``), so an
+    interrupted benchmark resumes at the first unfinished run and a changed
+    config trains again."""
     result_path = os.path.join(work_dir, 'result.json')
     key = json.loads(json.dumps(options, sort_keys=True))
+    config = _config_digest(run.config)
     if os.path.isfile(result_path):
         done = json.load(open(result_path))
-        if done.get('options') == key:
+        if done.get('options') == key and done.get('config') == config:
             progress('done before, read back', done['wall'])
             return done['top1'], done['wall'], done['speed']
     wall = _train(run, seed, options, work_dir, progress)
@@ -202,9 +205,19 @@ def _train_and_test(run: Run, seed: int, options: Dict[str, object],
     speed = _train_speed(work_dir)
     from gankd.utils.checkpoint import atomic_write_bytes
     atomic_write_bytes(json.dumps(dict(top1=top1, wall=wall, speed=speed,
-                                       options=key), indent=1).encode(),
-                       result_path)
+                                       options=key, config=config),
+                                  indent=1).encode(), result_path)
     return top1, wall, speed
+
+
+def _config_digest(path: str) -> str:
+    """SHA-256 of a config as loaded (bases merged), so that an edit to
+    the config or to a base it reads changes it."""
+    import hashlib
+
+    from gankd.config import load_config
+    text = load_config(os.path.join(REPO, path)).pretty_text
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _train_speed(work_dir: str, batch_size: int = 64) -> Optional[float]:
