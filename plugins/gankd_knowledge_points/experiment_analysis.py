@@ -14,12 +14,11 @@ stops earlier); keep ``num_candidates`` close to ``max_images``.
 import hashlib
 import json
 import os
-from typing import Dict, List, Optional, Sequence
+from typing import List, Optional, Sequence
 
 import torch
 
-from gankd.utils.checkpoint import (atomic_write_bytes,
-                                    load_training_checkpoint,
+from gankd.utils.checkpoint import (load_training_checkpoint,
                                     save_checkpoint)
 from gankd_knowledge_points.experiment_images import (candidate_images,
                                                       preprocess)

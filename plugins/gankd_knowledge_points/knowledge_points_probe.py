@@ -1,7 +1,7 @@
 """KnowledgePointsProbe: knowledge points of a classifier layer over its
 training checkpoints (Cheng et al., CVPR 2020; Zhang et al., TPAMI 2023)."""
 import copy
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, Optional, Sequence, Tuple, Union
 
 import torch
 from torch import Tensor, nn
