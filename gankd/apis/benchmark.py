@@ -22,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
@@ -143,9 +144,9 @@ def _format_option(key, value) -> str:
 
 
 def _train(run: Run, seed: int, options: Dict[str, object], work_dir: str,
-           progress) -> float:
-    """Train in a subprocess, echoing one line per epoch; returns the
-    wall time in seconds."""
+           progress, env: Optional[Dict[str, str]] = None) -> float:
+    """Train in a subprocess (extra environment ``env``), echoing one line
+    per epoch; returns the wall time in seconds."""
     args = [sys.executable, 'tools/train.py', run.config, '--work-dir',
             work_dir, '--cfg-options', f'randomness.seed={seed}'] + [
                 _format_option(k, v) for k, v in options.items()]
@@ -157,7 +158,8 @@ def _train(run: Run, seed: int, options: Dict[str, object], work_dir: str,
     with open(log_path, 'w') as log:
         process = subprocess.Popen(args, cwd=REPO, stdout=subprocess.PIPE,
                                    stderr=subprocess.STDOUT, text=True,
-                                   env=dict(os.environ, PYTHONUNBUFFERED='1'))
+                                   env=dict(os.environ, PYTHONUNBUFFERED='1',
+                                            **(env or {})))
         for line in process.stdout:
             log.write(line)
             found = epoch_line.search(line)
@@ -172,13 +174,15 @@ def _train(run: Run, seed: int, options: Dict[str, object], work_dir: str,
     return time.perf_counter() - start
 
 
-def _test(run: Run, options: Dict[str, object], work_dir: str) -> float:
+def _test(run: Run, options: Dict[str, object], work_dir: str,
+          env: Optional[Dict[str, str]] = None) -> float:
     out = os.path.join(work_dir, 'test_metrics.json')
     args = [sys.executable, 'tools/test.py', run.config,
             _last_checkpoint(work_dir),
             '--work-dir', work_dir, '--out', out, '--cfg-options'] + [
                 _format_option(k, v) for k, v in options.items()]
-    result = subprocess.run(args, cwd=REPO, capture_output=True, text=True)
+    result = subprocess.run(args, cwd=REPO, capture_output=True, text=True,
+                            env=dict(os.environ, **(env or {})))
     if result.returncode != 0:
         raise RuntimeError(f'testing {run.config} failed:\n'
                            f'{result.stderr[-2000:]}')
@@ -186,7 +190,9 @@ def _test(run: Run, options: Dict[str, object], work_dir: str) -> float:
 
 
 def _train_and_test(run: Run, seed: int, options: Dict[str, object],
-                    work_dir: str, progress) -> Tuple[float, float, float]:
+                    work_dir: str, progress,
+                    env: Optional[Dict[str, str]] = None
+                    ) -> Tuple[float, float, float]:
     """Top-1, train wall time and train img/s of one row and seed. A run
     finished before with the same options and the same config (its text
     with every base it reads) is read back (``result.json``), so an
@@ -200,8 +206,8 @@ def _train_and_test(run: Run, seed: int, options: Dict[str, object],
         if done.get('options') == key and done.get('config') == config:
             progress('done before, read back', done['wall'])
             return done['top1'], done['wall'], done['speed']
-    wall = _train(run, seed, options, work_dir, progress)
-    top1 = _test(run, options, work_dir)
+    wall = _train(run, seed, options, work_dir, progress, env)
+    top1 = _test(run, options, work_dir, env)
     speed = _train_speed(work_dir)
     from gankd.utils.checkpoint import atomic_write_bytes
     atomic_write_bytes(json.dumps(dict(top1=top1, wall=wall, speed=speed,
@@ -261,10 +267,11 @@ def run_benchmark(preset_name: str, work_root: str,
                   output: Optional[str] = None,
                   seeds: Optional[List[int]] = None,
                   step_cost: bool = True, all_rows: bool = False,
-                  command: Optional[str] = None) -> str:
+                  command: Optional[str] = None, jobs: int = 1) -> str:
     """Run a preset; returns the Markdown report (also written to the
     preset's output file, or ``output``). ``all_rows`` adds the rows other
-    presets run; ``command`` is the command line the report quotes."""
+    presets run; ``command`` is the command line the report quotes;
+    ``jobs`` trainings run at once after the teacher."""
     from gankd.apis.step_cost import measure_step_costs, model_complexity
     preset = PRESETS[preset_name]
     seeds = preset.seeds if seeds is None else seeds
@@ -277,49 +284,70 @@ def run_benchmark(preset_name: str, work_root: str,
         trainings[run.name] = (run.config, json.dumps(options, sort_keys=True))
     # An equal-compute row whose budget is its own schedule (KD, the
     # costliest row) is the same training as its epochs row: trained once.
-    twin = {}
-    for run in runs:
-        twin[run.name] = next(other.name for other in runs
+    # The teacher (trained once, seed 0) is no row's twin.
+    twin = {runs[0].name: runs[0].name}
+    for run in runs[1:]:
+        twin[run.name] = next(other.name for other in runs[1:]
                               if trainings[other.name] == trainings[run.name])
-    total = 1 + sum(twin[run.name] == run.name for run in runs[1:]) * len(
-        seeds)
-    done = 0
-    started = time.perf_counter()
-    results = {run.name: [] for run in runs}
-    walls = {run.name: [] for run in runs}
-    speeds = {run.name: [] for run in runs}
-    teacher_ckpt = None
     for run in runs:
         if twin[run.name] != run.name:
-            for values in (results, walls, speeds):
-                values[run.name] = values[twin[run.name]]
             print(f'{run.name}: the same training as {twin[run.name]!r}',
                   flush=True)
-            continue
-        for seed in ([0] if run.name == 'teacher' else seeds):
-            done += 1
-            label = f'[{done}/{total}] {run.name}, seed {seed}'
-            print(f'{label}: training', flush=True)
+    # The teacher first (every distiller needs it), then the rest; with
+    # several jobs, the costliest trainings start first.
+    todo = [(run, seed) for run in runs[1:] if twin[run.name] == run.name
+            for seed in seeds]
+    if jobs > 1:
+        todo.sort(key=lambda item: -budgets[item[0].name]['flops'])
+    todo.insert(0, (runs[0], 0))
+    started = time.perf_counter()
+    done = {}  # (row name, seed) -> (top-1, wall, img/s)
+    teacher_ckpt = None
+    # Several trainings at once share the cores: each gets its share of
+    # threads unless the user set them.
+    env = ({} if jobs == 1 or 'OMP_NUM_THREADS' in os.environ else
+           {'OMP_NUM_THREADS': str(max(1, (os.cpu_count() or 1) // jobs))})
 
-            def progress(what, seconds):
-                print(f'    {what}  ({seconds:.0f} s; total '
-                      f'{time.perf_counter() - started:.0f} s)', flush=True)
+    def train_one(index: int) -> None:
+        nonlocal teacher_ckpt
+        run, seed = todo[index]
+        label = f'[{index + 1}/{len(todo)}] {run.name}, seed {seed}'
+        print(f'{label}: training', flush=True)
 
-            options = dict(_run_options(run, preset),
-                           **budgets.get(run.name, {}).get('options', {}))
-            if run.distiller:
-                options['model.teacher_ckpt'] = teacher_ckpt
-            work_dir = os.path.join(work_root, _slug(run.name),
-                                    f'seed{seed}')
-            top1, wall, speed = _train_and_test(run, seed, options, work_dir,
-                                                progress)
-            if run.name == 'teacher':
-                teacher_ckpt = _last_checkpoint(work_dir)
-            results[run.name].append(top1)
-            walls[run.name].append(wall)
-            speeds[run.name].append(speed)
-            print(f'{label}: top-1 {top1:.2f} %, trained in {wall:.0f} s',
-                  flush=True)
+        def progress(what, seconds):
+            print(f'    {label}: {what}  ({seconds:.0f} s; total '
+                  f'{time.perf_counter() - started:.0f} s)', flush=True)
+
+        options = dict(_run_options(run, preset),
+                       **budgets.get(run.name, {}).get('options', {}))
+        if run.distiller:
+            options['model.teacher_ckpt'] = teacher_ckpt
+        work_dir = os.path.join(work_root, _slug(run.name), f'seed{seed}')
+        done[run.name, seed] = _train_and_test(run, seed, options, work_dir,
+                                               progress, env)
+        if index == 0:
+            teacher_ckpt = _last_checkpoint(work_dir)
+        top1, wall = done[run.name, seed][:2]
+        print(f'{label}: top-1 {top1:.2f} %, trained in {wall:.0f} s',
+              flush=True)
+
+    train_one(0)
+    failures = []
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(train_one, index): todo[index]
+                   for index in range(1, len(todo))}
+        for future in as_completed(futures):
+            if future.exception() is not None:  # the others go on
+                run, seed = futures[future]
+                failures.append(f'{run.name}, seed {seed}: '
+                                f'{future.exception()}')
+    if failures:
+        raise RuntimeError('trainings failed (the others are saved; run '
+                           'again to retry these):\n' + '\n'.join(failures))
+    results, walls, speeds = ({run.name: [
+        done[twin[run.name], seed][i]
+        for seed in ([0] if run is runs[0] else seeds)] for run in runs}
+        for i in range(3))
 
     rows = []
     costs = {}
@@ -372,12 +400,18 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
     parser.add_argument('--all-rows', action='store_true',
                         help='also the rows only the full preset runs '
                         '(KD loss in the head phase, equal compute)')
+    parser.add_argument('--jobs', type=int, default=1,
+                        help='trainings at once after the teacher, each '
+                        'with its share of the cores (default: 1)')
     return parser
 
 
 @report_user_errors
 def main(argv: Optional[List[str]] = None, prog: Optional[str] = None):
-    args = build_parser(prog).parse_args(argv)
+    parser = build_parser(prog)
+    args = parser.parse_args(argv)
+    if args.jobs < 1:
+        parser.error(f'--jobs {args.jobs}: give 1 or more')
     from gankd.utils.output_paths import check_output_paths
     check_output_paths(files={'--out': args.out},
                        folders={'--work-dir': args.work_dir})
@@ -387,4 +421,5 @@ def main(argv: Optional[List[str]] = None, prog: Optional[str] = None):
         sys.argv[1:] if argv is None else argv))
     return run_benchmark(args.preset, work, args.out, args.seeds,
                          step_cost=not args.no_step_cost,
-                         all_rows=args.all_rows, command=command)
+                         all_rows=args.all_rows, command=command,
+                         jobs=args.jobs)

@@ -9,9 +9,10 @@ def test_a_finished_run_is_read_back_until_its_config_changes(
         tmp_path, monkeypatch):
     trained = []
     monkeypatch.setattr(benchmark, '_train',
-                        lambda run, seed, options, work, progress:
+                        lambda run, seed, options, work, progress, env=None:
                         trained.append(run.config) or 12.0)
-    monkeypatch.setattr(benchmark, '_test', lambda run, options, work: 50.0)
+    monkeypatch.setattr(benchmark, '_test',
+                        lambda run, options, work, env=None: 50.0)
     monkeypatch.setattr(benchmark, '_train_speed', lambda work: 100.0)
     config = tmp_path / 'plain.py'  # trainings are stubs: any config
     config.write_text("model = dict(type='ImageClassifier')\n")
