@@ -11,6 +11,17 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TEST_CONFIGS = os.path.join(REPO, 'tests', 'data', 'configs')
 
 
+def pytest_configure(config):
+    """Under pytest-xdist (``make test`` runs one worker per core) each
+    worker, and every tool it starts, computes on one thread: a worker per
+    core with a thread per core each would oversubscribe the cores."""
+    if os.environ.get('PYTEST_XDIST_WORKER') and \
+            'OMP_NUM_THREADS' not in os.environ:
+        os.environ['OMP_NUM_THREADS'] = '1'
+        import torch
+        torch.set_num_threads(1)
+
+
 @pytest.fixture(autouse=True)
 def no_default_scope():
     """Each test starts and ends with no mmengine default scope."""

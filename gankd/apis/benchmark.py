@@ -191,13 +191,15 @@ def _test(run: Run, options: Dict[str, object], work_dir: str,
 
 def _train_and_test(run: Run, seed: int, options: Dict[str, object],
                     work_dir: str, progress,
-                    env: Optional[Dict[str, str]] = None
-                    ) -> Tuple[float, float, float]:
+                    env: Optional[Dict[str, str]] = None,
+                    train: bool = True
+                    ) -> Optional[Tuple[float, float, float]]:
     """Top-1, train wall time and train img/s of one row and seed. A run
     finished before with the same options and the same config (its text
     with every base it reads) is read back (``result.json``), so an
     interrupted benchmark resumes at the first unfinished run and a changed
-    config trains again."""
+    config trains again. With ``train=False`` an unfinished run is
+    ``None``."""
     result_path = os.path.join(work_dir, 'result.json')
     key = json.loads(json.dumps(options, sort_keys=True))
     config = _config_digest(run.config)
@@ -206,6 +208,8 @@ def _train_and_test(run: Run, seed: int, options: Dict[str, object],
         if done.get('options') == key and done.get('config') == config:
             progress('done before, read back', done['wall'])
             return done['top1'], done['wall'], done['speed']
+    if not train:
+        return None
     wall = _train(run, seed, options, work_dir, progress, env)
     top1 = _test(run, options, work_dir, env)
     speed = _train_speed(work_dir)
@@ -267,11 +271,14 @@ def run_benchmark(preset_name: str, work_root: str,
                   output: Optional[str] = None,
                   seeds: Optional[List[int]] = None,
                   step_cost: bool = True, all_rows: bool = False,
-                  command: Optional[str] = None, jobs: int = 1) -> str:
+                  command: Optional[str] = None, jobs: int = 1,
+                  train: bool = True) -> str:
     """Run a preset; returns the Markdown report (also written to the
     preset's output file, or ``output``). ``all_rows`` adds the rows other
     presets run; ``command`` is the command line the report quotes;
-    ``jobs`` trainings run at once after the teacher."""
+    ``jobs`` trainings run at once after the teacher. ``train=False``
+    trains nothing and reports the runs finished so far (a row lacking
+    seeds says how many it has)."""
     from gankd.apis.step_cost import measure_step_costs, model_complexity
     preset = PRESETS[preset_name]
     seeds = preset.seeds if seeds is None else seeds
@@ -293,13 +300,10 @@ def run_benchmark(preset_name: str, work_root: str,
         if twin[run.name] != run.name:
             print(f'{run.name}: the same training as {twin[run.name]!r}',
                   flush=True)
-    # The teacher first (every distiller needs it), then the rest; with
-    # several jobs, the costliest trainings start first.
-    todo = [(run, seed) for run in runs[1:] if twin[run.name] == run.name
-            for seed in seeds]
-    if jobs > 1:
-        todo.sort(key=lambda item: -budgets[item[0].name]['flops'])
-    todo.insert(0, (runs[0], 0))
+    # The teacher first (every distiller needs it), then the rows in the
+    # table's order, so that an interrupted benchmark has its first rows.
+    todo = [(runs[0], 0)] + [(run, seed) for run in runs[1:]
+                             if twin[run.name] == run.name for seed in seeds]
     started = time.perf_counter()
     done = {}  # (row name, seed) -> (top-1, wall, img/s)
     teacher_ckpt = None
@@ -324,7 +328,10 @@ def run_benchmark(preset_name: str, work_root: str,
             options['model.teacher_ckpt'] = teacher_ckpt
         work_dir = os.path.join(work_root, _slug(run.name), f'seed{seed}')
         done[run.name, seed] = _train_and_test(run, seed, options, work_dir,
-                                               progress, env)
+                                               progress, env, train)
+        if done[run.name, seed] is None:
+            print(f'{label}: not finished yet', flush=True)
+            return
         if index == 0:
             teacher_ckpt = _last_checkpoint(work_dir)
         top1, wall = done[run.name, seed][:2]
@@ -332,6 +339,9 @@ def run_benchmark(preset_name: str, work_root: str,
               flush=True)
 
     train_one(0)
+    if done[runs[0].name, 0] is None:
+        raise RuntimeError('the teacher has not finished: nothing to '
+                           'report yet')
     failures = []
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {pool.submit(train_one, index): todo[index]
@@ -346,7 +356,8 @@ def run_benchmark(preset_name: str, work_root: str,
                            'again to retry these):\n' + '\n'.join(failures))
     results, walls, speeds = ({run.name: [
         done[twin[run.name], seed][i]
-        for seed in ([0] if run is runs[0] else seeds)] for run in runs}
+        for seed in ([0] if run is runs[0] else seeds)
+        if done[twin[run.name], seed] is not None] for run in runs}
         for i in range(3))
 
     rows = []
@@ -400,6 +411,9 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
     parser.add_argument('--all-rows', action='store_true',
                         help='also the rows only the full preset runs '
                         '(KD loss in the head phase, equal compute)')
+    parser.add_argument('--report-only', action='store_true',
+                        help='train nothing: the table of the runs '
+                        'finished so far')
     parser.add_argument('--jobs', type=int, default=1,
                         help='trainings at once after the teacher, each '
                         'with its share of the cores (default: 1)')
@@ -422,4 +436,4 @@ def main(argv: Optional[List[str]] = None, prog: Optional[str] = None):
     return run_benchmark(args.preset, work, args.out, args.seeds,
                          step_cost=not args.no_step_cost,
                          all_rows=args.all_rows, command=command,
-                         jobs=args.jobs)
+                         jobs=args.jobs, train=not args.report_only)

@@ -3,23 +3,32 @@
 step-cost table, from what :func:`gankd.apis.benchmark.run_benchmark`
 measured."""
 import statistics
-from typing import List
+from typing import List, Optional
 
 from gankd.apis.benchmark import PRESETS, RUNS
 
 __all__ = ['markdown_report']
 
 
-def _mean_std(values: List[float]) -> str:
-    if len(values) == 1:
-        return f'{values[0]:.2f}'
-    return f'{statistics.mean(values):.2f} ± {statistics.stdev(values):.2f}'
+def _mean_std(values: List[float], seeds: int) -> str:
+    """Mean ± std; a row with fewer runs than seeds says how many it has
+    (an unfinished benchmark reported with ``--report-only``)."""
+    if not values:
+        return 'not run yet'
+    text = (f'{values[0]:.2f}' if len(values) == 1 else
+            f'{statistics.mean(values):.2f} ± {statistics.stdev(values):.2f}')
+    return text if len(values) >= seeds else \
+        f'{text} ({len(values)} of {seeds} seeds)'
 
 
-def markdown_report(preset, command, seeds, rows, results, walls, speeds, costs,
-              budgets, train_seconds, total_seconds) -> str:
-    baseline = statistics.mean(results[RUNS[1].name])
-    kd = statistics.mean(results[RUNS[2].name])
+def _mean(values: List[float]) -> Optional[float]:
+    return statistics.mean(values) if values else None
+
+
+def markdown_report(preset, command, seeds, rows, results, walls, speeds,
+                    costs, budgets, train_seconds, total_seconds) -> str:
+    baseline = _mean(results[RUNS[1].name])
+    kd = _mean(results[RUNS[2].name])
     lines = [
         f'# Distillation benchmark on SynthShapes (`{preset}` preset)', '',
         f'Command: `{command}`' + (
@@ -38,20 +47,24 @@ def markdown_report(preset, command, seeds, rows, results, walls, speeds, costs,
         '|---|---|---|---|---|---|---|---|---|---|---|',
     ]
     for run, params, flops in rows:
-        mean = statistics.mean(results[run.name])
-        speed = [s for s in speeds[run.name] if s]
+        mean = _mean(results[run.name])
+        speed = _mean([s for s in speeds[run.name] if s])
+        wall = _mean(walls[run.name])
         cost = costs.get(run.name)
         budget = budgets.get(run.name)
-        vs_base = '' if run.name == RUNS[0].name else f'{mean - baseline:+.2f}'
-        vs_kd = f'{mean - kd:+.2f}' if run.distiller else ''
+        vs_base = '' if run.name == RUNS[0].name or None in (
+            mean, baseline) else f'{mean - baseline:+.2f}'
+        vs_kd = f'{mean - kd:+.2f}' if run.distiller and None not in (
+            mean, kd) else ''
         epochs = '' if budget is None else budget['epochs']
         pflops = '' if budget is None else f"{budget['flops'] / 1e15:.3g}"
+        count = 1 if run.name == RUNS[0].name else len(seeds)
         lines.append(
             f'| {run.name} | {epochs} | {pflops} | '
-            f'{_mean_std(results[run.name])} | {vs_base} | '
+            f'{_mean_std(results[run.name], count)} | {vs_base} | '
             f'{vs_kd} | {params / 1e6:.3f} M | {flops / 1e6:.1f} M | '
-            f'{statistics.mean(speed):.0f} | '
-            f'{statistics.mean(walls[run.name]):.0f} | '
+            f'{"" if speed is None else f"{speed:.0f}"} | '
+            f'{"" if wall is None else f"{wall:.0f}"} | '
             f'{"" if cost is None else f"{cost.ratio:.2f}"} |')
     lines += [
         '',

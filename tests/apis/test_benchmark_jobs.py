@@ -1,6 +1,7 @@
 """``--jobs``: trainings after the teacher run several at once, each with
 its share of the cores; the report is the one a single job gives, and a
-failed training leaves the others saved."""
+failed training leaves the others saved, which ``--report-only`` reports
+without training."""
 import threading
 
 import pytest
@@ -67,7 +68,8 @@ def test_two_jobs_train_at_once_after_the_teacher(tmp_path, monkeypatch):
     assert '| 60.00 ± 0.00 |' in rows['| kd']
 
 
-def test_a_failed_training_leaves_the_others_saved(tmp_path, monkeypatch):
+def test_a_failed_training_leaves_the_others_saved_and_reported(
+        tmp_path, monkeypatch):
     def train(run, seed, options, work, progress, env=None):
         if run.name == 'kd' and seed == 1:
             raise RuntimeError('training kd (seed 1) failed; see its log')
@@ -82,3 +84,16 @@ def test_a_failed_training_leaves_the_others_saved(tmp_path, monkeypatch):
                    for p in (tmp_path / 'work').glob('*/*/result.json'))
     assert saved == ['kd/seed0', 'plain/seed0', 'plain/seed1',
                      'teacher/seed0']
+
+    def no_training(*args, **kwargs):
+        raise AssertionError('--report-only trained')
+
+    monkeypatch.setattr(benchmark, '_train', no_training)
+    report = benchmark.run_benchmark('tiny', str(tmp_path / 'work'),
+                                     output=str(tmp_path / 'out.md'),
+                                     step_cost=False, all_rows=True,
+                                     train=False)
+    rows = {line.split(' | ')[0]: line for line in _table(report)}
+    assert '| 60.00 (1 of 2 seeds) |' in rows['| kd']
+    assert '| 40.00 ± 0.00 |' in rows['| plain']
+    assert '| +20.00 |' in rows['| kd']  # against the baseline's mean

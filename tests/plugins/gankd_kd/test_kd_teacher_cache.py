@@ -48,7 +48,7 @@ def test_two_processes_fill_one_cache_and_read_each_others_rows(
 
     from gankd.registry import MODELS
     cache = tmp_path / 'cache'
-    env = dict(os.environ, PYTHON=sys.executable, PORT='29533',
+    env = dict(os.environ, PYTHON=sys.executable, PORT='29535',
                PYTHONUNBUFFERED='1')
     result = subprocess.run(
         ['bash', 'tools/dist_train.sh', CONFIG, '2', '--work-dir',
