@@ -11,11 +11,13 @@ from .procedural_dataset import ProceduralDataset
 from .reference_pair_dataset import ReferencePairDataset
 from .synth_faces import SynthFaces
 from .synth_shapes import SynthShapes
-from .transforms import (RandomDownsample, RandomGaussianBlur,
-                         RandomGaussianNoise, RandomJPEG, ResizeLike)
+from .transforms import (PackRestorationInputs, RandomDownsample,
+                         RandomGaussianBlur, RandomGaussianNoise, RandomJPEG,
+                         ResizeLike)
 
 __all__ = [
     'ProceduralDataset', 'SynthShapes', 'SynthFaces', 'AttributeListDataset',
     'LatentSeedDataset', 'ReferencePairDataset', 'RandomGaussianBlur',
-    'RandomDownsample', 'RandomGaussianNoise', 'RandomJPEG', 'ResizeLike'
+    'RandomDownsample', 'RandomGaussianNoise', 'RandomJPEG', 'ResizeLike',
+    'PackRestorationInputs'
 ]

@@ -4,7 +4,8 @@ samples."""
 from .blind_degradations import (RandomDownsample, RandomGaussianBlur,
                                  RandomGaussianNoise, RandomJPEG, ResizeLike)
 from .degradation_step import DegradationStep, DegradationTransformError
+from .pack_restoration_inputs import PackRestorationInputs
 
 __all__ = ['DegradationTransformError', 'DegradationStep',
            'RandomGaussianBlur', 'RandomDownsample', 'RandomGaussianNoise',
-           'RandomJPEG', 'ResizeLike']
+           'RandomJPEG', 'ResizeLike', 'PackRestorationInputs']
