@@ -9,3 +9,11 @@ a learnt dictionary, the gated residual, latent refinement by
 cross-attention to the reference) are a proposed realisation of the
 paper's abstract (no official code): see README.md.
 """
+from gankd import hookimpl
+
+
+@hookimpl
+def gankd_register_modules(registrar):
+    # Imported here: gankd loads plugins lazily, on first registry lookup.
+    from gankd_ented.ented_restorer import ENTEDRestorer
+    registrar.register('model', ENTEDRestorer)

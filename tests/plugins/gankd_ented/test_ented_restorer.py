@@ -1,0 +1,99 @@
+"""ENTEDRestorer's losses, training steps (with and without the
+adversarial loss) and loading of stage-A parts."""
+import pytest
+import torch
+from mmengine.structures import BaseDataElement
+
+from gankd.engine.optimizers import MultiOptimWrapperConstructor
+from gankd.utils.checkpoint import CheckpointError
+
+FEATURES = dict(type='ClassifierFeatures',
+                config='tests/data/configs/tiny_face_classifier.py')
+DISCRIMINATOR = dict(type='StyleGAN2Discriminator', resolution=32,
+                     fmaps_base=64, fmaps_max=16)
+
+
+def batch(n=2, seed=0):
+    """A packed, collated batch: uint8 BGR images, as the pipeline gives."""
+    g = torch.Generator().manual_seed(seed)
+
+    def images():
+        return list(torch.randint(0, 256, (n, 3, 32, 32), generator=g,
+                                  dtype=torch.uint8))
+
+    samples = [BaseDataElement(gt_img=img) for img in images()]
+    return dict(inputs=dict(degraded=images(), reference=images()),
+                data_samples=samples)
+
+
+def optim(model, discriminator=False, lr=0.01):
+    cfg = dict(generator=dict(optimizer=dict(type='Adam', lr=lr)))
+    if discriminator:
+        cfg['discriminator'] = dict(optimizer=dict(type='Adam', lr=lr),
+                                    lazy_reg_interval=2)
+    return MultiOptimWrapperConstructor(cfg)(model)
+
+
+def test_loss_terms_of_each_stage(make_restorer):
+    model = make_restorer(losses=dict(
+        perceptual=dict(net=FEATURES, num_scales=2),
+        identity=dict(net=FEATURES)))
+    data = model.data_preprocessor(batch(), True)
+    losses = model.loss(**data)
+    assert set(losses) == {'gen.loss_l1', 'gen.loss_perceptual',
+                           'gen.loss_id', 'gen.loss_attn', 'gen.loss_vq'}
+    assert all(torch.isfinite(v) for v in losses.values())
+    assert not any(p.requires_grad for p in model.perceptual_net.parameters())
+    stage_a = make_restorer(stage='A')
+    data = stage_a.data_preprocessor(batch(), True)
+    assert set(stage_a.loss(**data)) == {'gen.loss_l1', 'gen.loss_vq'}
+    nted = make_restorer(quantizer=None)
+    assert 'gen.loss_vq' not in nted.loss(**data)
+    with pytest.raises(ValueError, match='unknown'):
+        make_restorer(losses=dict(style=1.0))
+
+
+def test_steps_without_discriminator_fit_a_batch(make_restorer):
+    model = make_restorer(stage='A')
+    wrapper = optim(model)
+    data = batch()
+    first = model.train_step(data, wrapper)
+    for _ in range(15):
+        last = model.train_step(batch(), wrapper)
+    assert last['loss'] < first['loss']
+    assert int(model.iteration) == 16
+
+
+def test_adversarial_steps_with_lazy_r1_and_a_start_iteration(
+        make_restorer):
+    model = make_restorer(discriminator=DISCRIMINATOR, r1_interval=2,
+                          gan_start_iter=1)
+    wrapper = optim(model, discriminator=True)
+    d_before = [p.clone() for p in model.discriminator.parameters()]
+    logs = [model.train_step(batch(seed=i), wrapper) for i in range(3)]
+    assert 'gen.loss_adv' not in logs[0]  # before gan_start_iter
+    assert 'gen.loss_adv' in logs[1] and 'gen.loss_adv' in logs[2]
+    assert 'disc.loss_r1' in logs[0] and 'disc.loss_r1' not in logs[1]
+    assert 'disc.loss_r1' in logs[2]
+    assert all(torch.isfinite(v) for log in logs for v in log.values())
+    assert any(not torch.equal(a, b) for a, b in
+               zip(d_before, model.discriminator.parameters()))
+    # D is trainable again after the G step froze it
+    assert all(p.requires_grad for p in model.discriminator.parameters())
+
+
+def test_stage_b_loads_stage_a_parts_strictly(make_restorer, tmp_path):
+    stage_a = make_restorer(seed=1, stage='A')
+    path = str(tmp_path / 'stage_a.pth')
+    torch.save(dict(state_dict=stage_a.state_dict(), meta={}), path)
+    stage_b = make_restorer(seed=2, init_from=dict(checkpoint=path))
+    for part in ('lq_encoder', 'quantizer'):
+        a = getattr(stage_a.generator, part).state_dict()
+        b = getattr(stage_b.generator, part).state_dict()
+        assert all(torch.equal(a[k], b[k]) for k in a)
+    # the decoder is not taken from stage A
+    assert not torch.equal(stage_a.generator.decoder.to_rgbs[0].weight,
+                           stage_b.generator.decoder.to_rgbs[0].weight)
+    with pytest.raises(CheckpointError, match='stage_a.pth'):
+        make_restorer(quantizer=dict(num_codes=16),
+                      init_from=dict(checkpoint=path))
