@@ -141,7 +141,9 @@ def _check_restorer(cfg):
     model.pop('init_from', None)  # a stage-A checkpoint, trained first
     for name, loss in (model.get('losses') or {}).items():
         net = loss.get('net') if isinstance(loss, dict) else None
-        if net is not None and 'checkpoint' in net:
+        if net is not None and 'weights' in net:  # VGG: the user's file
+            model['losses'][name] = None
+        elif net is not None and 'checkpoint' in net:
             model['losses'][name] = dict(loss, net=dict(
                 net, checkpoint=None,
                 config=os.path.join(REPO, net['config'])))
