@@ -445,7 +445,8 @@ class BaseRestorer(FrozenPartsMixin, ModeDispatchMixin, BaseModel):
     photo of the same person, never the ground truth. The ground truth
     rides on the data samples as ``gt_img`` ``[3, H, W]``.
 
-    Subclasses implement:
+    Subclasses set ``resolution`` (int, the image side ``H = W`` they
+    take) and implement:
 
     * ``restore(degraded, reference=None) -> [N, 3, H, W]``: the method's
       output (not clamped); what tools (``tools/restore.py``) call.
@@ -464,10 +465,18 @@ class BaseRestorer(FrozenPartsMixin, ModeDispatchMixin, BaseModel):
     * ``_forward`` (mode ``'tensor'``): ``restore``'s output.
     * ``check_inputs(inputs) -> (degraded, reference)``: raises
       :class:`RestorerInputError` naming the field and the fix.
+    * ``inference_config(cfg) -> cfg`` (classmethod): the model config
+      without what only training needs (loss networks, a discriminator,
+      checkpoints of earlier stages), so ``tools/restore.py`` builds the
+      restorer from a checkpoint alone; the default returns ``cfg``.
     """
 
     #: whether ``restore`` needs a reference image.
     uses_reference: bool = True
+
+    @classmethod
+    def inference_config(cls, cfg: dict) -> dict:
+        return cfg
 
     def __init__(self, data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:

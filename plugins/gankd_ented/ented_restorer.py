@@ -82,6 +82,7 @@ class ENTEDRestorer(AdversarialStepMixin, BaseRestorer):
             resolution, semantic_size, lq_encoder, ref_encoder, decoder,
             quantizer, residual, latent_refiner, stage, reference)
         self.uses_reference = self.generator.uses_reference
+        self.resolution = int(resolution)
         unknown = set(losses or {}) - set(DEFAULT_LOSSES)
         if unknown:
             raise ValueError(f'ENTEDRestorer losses: unknown {sorted(unknown)}'
@@ -100,6 +101,14 @@ class ENTEDRestorer(AdversarialStepMixin, BaseRestorer):
                                  gan_start_iter)
         if init_from:
             self.load_parts(**init_from)
+
+    @classmethod
+    def inference_config(cls, cfg: dict) -> dict:
+        """Without loss nets, discriminator and stage-A checkpoint."""
+        cfg = dict(cfg, discriminator=None, init_from=None)
+        losses = dict(cfg.get('losses') or {})
+        losses.update(perceptual=None, identity=None)
+        return dict(cfg, losses=losses)
 
     def restore(self, degraded: Tensor,
                 reference: Optional[Tensor] = None) -> Tensor:
