@@ -1,6 +1,7 @@
 """BaseRestorer made real: the packed batch format, the preprocessor's
 exact values, the input checks, and a restorer through the Runner's
 train, val and test loops with image-quality metrics."""
+import cv2
 import numpy as np
 import pytest
 import torch
@@ -110,6 +111,7 @@ def test_restorer_trains_validates_and_tests_with_the_runner(
     cfg = load_config(CONFIG)
     cfg.work_dir = str(tmp_path)
     cfg.experiment_name = tmp_path.name
+    cfg.custom_hooks = [dict(type='RestorationGridHook', num_samples=3)]
     runner = GankdRunner.from_cfg(prepare_config(cfg, 'train'))
     # the identity restorer scores exactly what the degraded images score:
     # the channel order and the [-1, 1] mapping are right end to end
@@ -117,6 +119,19 @@ def test_restorer_trains_validates_and_tests_with_the_runner(
     expected_psnr, expected_ssim = dataset_scores(cfg)
     assert metrics['image/psnr'] == pytest.approx(expected_psnr, abs=1e-9)
     assert metrics['image/ssim'] == pytest.approx(expected_ssim, abs=1e-9)
+    # the grid: 3 rows of in | ref | out | gt (32 px tiles, 2 px gaps, a
+    # 12 px header); the identity restorer's output tile is its input
+    grid = cv2.imread(str(tmp_path / 'vis' / 'test_iter_000000.png'))
+    assert grid.shape == (12 + 3 * 34 + 2, 4 * 34 + 2, 3)
+    tile = lambda row, col: grid[14 + 34 * row:46 + 34 * row,  # noqa: E731
+                                 2 + 34 * col:34 + 34 * col]
+    ds = DATASETS.build(cfg.val_dataloader.dataset)
+    first = ds[0]
+    assert np.array_equal(tile(0, 0), first['inputs']['degraded'].permute(
+        1, 2, 0).numpy())  # both BGR here: cv2 reads BGR
+    assert np.array_equal(tile(0, 2), tile(0, 0))
+    assert np.array_equal(tile(0, 3), first['data_samples'].gt_img.permute(
+        1, 2, 0).numpy())
     runner.train()
     model = runner.model
     assert runner.iter == 6

@@ -46,3 +46,4 @@ default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=1000,
                     max_keep_ckpts=1, save_last=True))
 log_processor = dict(by_epoch=False)
+custom_hooks = [dict(type='RestorationGridHook', num_samples=8)]

@@ -36,3 +36,4 @@ default_hooks = dict(
                     max_keep_ckpts=1, save_last=True,
                     save_best='image/psnr', rule='greater'))
 log_processor = dict(by_epoch=False)
+custom_hooks = [dict(type='RestorationGridHook', num_samples=8)]
