@@ -9,6 +9,7 @@ from torch import Tensor
 
 from gankd.models.gans.gan_losses import (disc_logistic_loss,
                                           gen_nonsaturating_loss, r1_penalty)
+from gankd.models.gans.wrapped_call import unwrap
 from gankd.registry import MODELS, scope_config_types
 
 __all__ = ['AdversarialStepMixin']
@@ -64,12 +65,16 @@ class AdversarialStepMixin:
             r1=self.r1_gamma > 0 and iteration % self.r1_interval == 0))
         if iteration >= self.gan_start_iter and \
                 self.weights['adversarial']:
-            self.discriminator.requires_grad_(False)
+            # D is only a function of the fakes here: its parameters leave
+            # the graph, and it runs unwrapped (DDP would wait for
+            # gradients of D that never come).
+            discriminator = unwrap(self.discriminator)
+            discriminator.requires_grad_(False)
             try:
                 losses['gen.loss_adv'] = self.weights['adversarial'] * \
-                    gen_nonsaturating_loss(self.discriminator(fake))
+                    gen_nonsaturating_loss(discriminator(fake))
             finally:
-                self.discriminator.requires_grad_(True)
+                discriminator.requires_grad_(True)
         loss, gen_vars = self.parse_losses(losses)
         optim_wrapper['generator'].update_params(loss)
         log_vars.update(gen_vars)
@@ -85,8 +90,12 @@ class AdversarialStepMixin:
         if r1:  # lazy: its own step, scaled by the interval
             real = real.detach().requires_grad_(True)
             with optim.optim_context(self.discriminator):
-                penalty = r1_penalty(self.discriminator(real), real)
-                r1_loss = penalty * (self.r1_gamma / 2 * self.r1_interval)
+                scores = self.discriminator(real)
+                penalty = r1_penalty(scores, real)
+                # "+ 0 * scores": the last bias, which the penalty does not
+                # reach, stays in the graph, as DDP needs
+                r1_loss = penalty * (self.r1_gamma / 2 * self.r1_interval) \
+                    + scores.sum() * 0
             optim.update_params(r1_loss)
             log_vars['disc.loss_r1'] = r1_loss.detach()
         return log_vars

@@ -3,6 +3,7 @@ import copy
 from typing import Dict, Optional, Sequence
 
 import torch
+from mmengine.model import is_model_wrapper
 from torch import Tensor, nn
 
 from gankd.kinds import BaseRestorer
@@ -110,6 +111,12 @@ class ENTEDRestorer(AdversarialStepMixin, BaseRestorer):
         losses.update(perceptual=None, identity=None)
         return dict(cfg, losses=losses)
 
+    @property
+    def network(self) -> ENTEDNetwork:
+        """``generator`` itself, also when a separate DDP wraps it."""
+        return self.generator.module if is_model_wrapper(self.generator) \
+            else self.generator
+
     def restore(self, degraded: Tensor,
                 reference: Optional[Tensor] = None) -> Tensor:
         return self.generator(degraded, reference)['image']
@@ -120,7 +127,7 @@ class ENTEDRestorer(AdversarialStepMixin, BaseRestorer):
         ``'image'`` (not a loss; the adversarial step uses them)."""
         degraded, reference = self.check_inputs(inputs)
         target = torch.stack([s.gt_img for s in data_samples])
-        if self.generator.stage == 'A':
+        if self.network.stage == 'A':
             degraded = target  # the auto-encoder sees the clean face
         out = self.generator(degraded, reference)
         image, w = out['image'], self.weights
@@ -137,8 +144,11 @@ class ENTEDRestorer(AdversarialStepMixin, BaseRestorer):
         if out['logits'] and w['attention']:
             losses['gen.loss_attn'] = self.attention_loss(
                 reference, target, out['extractions'], out['logits'])
-        if self.generator.quantizer is not None and w['vq']:
+        if self.network.quantizer is not None and w['vq']:
             losses['gen.loss_vq'] = w['vq'] * out['vq_loss']
+        if out['indices'] is not None:  # logged: a collapsing dictionary
+            losses['gen.codes_used'] = out['indices'].unique().numel() * \
+                torch.ones((), device=image.device)
         losses['image'] = image
         return losses
 
@@ -160,7 +170,7 @@ class ENTEDRestorer(AdversarialStepMixin, BaseRestorer):
         for part in parts:
             prefix = f'generator.{part}.'
             load_state_dict_strict(
-                getattr(self.generator, part), checkpoint,
+                getattr(self.network, part), checkpoint,
                 {k[len(prefix):]: v for k, v in state.items()
                  if k.startswith(prefix)},
                 what=f'ENTEDRestorer generator.{part}',

@@ -19,6 +19,11 @@ model = dict(
     r1_gamma=10.0,
     r1_interval=16,
 )
+# G and D in their own DDP wrappers when distributed (the restorer's
+# train_step runs; gankd's runner adds device_ids=None on CPU).
+model_wrapper_cfg = dict(type='MMSeparateDistributedDataParallel',
+                         broadcast_buffers=False,
+                         find_unused_parameters=True)
 # NTED's optimisers: G Adam 0.002 (0, 0.99); D the same with StyleGAN2's
 # lazy-R1 adjustment (-> 0.001882, (0, 0.9905), NTED's config values).
 optim_wrapper = dict(

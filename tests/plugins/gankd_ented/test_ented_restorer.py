@@ -41,14 +41,20 @@ def test_loss_terms_of_each_stage(make_restorer):
     data = model.data_preprocessor(batch(), True)
     losses = model.loss(**data)
     assert set(losses) == {'gen.loss_l1', 'gen.loss_perceptual',
-                           'gen.loss_id', 'gen.loss_attn', 'gen.loss_vq'}
+                           'gen.loss_id', 'gen.loss_attn', 'gen.loss_vq',
+                           'gen.codes_used'}
     assert all(torch.isfinite(v) for v in losses.values())
+    # logged, not trained on: the distinct codes of the batch's 2x8x8 map
+    used = losses.pop('gen.codes_used')
+    assert 1 <= used <= 32 and used == int(used)
+    assert not used.requires_grad
     assert not any(p.requires_grad for p in model.perceptual_net.parameters())
     stage_a = make_restorer(stage='A')
     data = stage_a.data_preprocessor(batch(), True)
-    assert set(stage_a.loss(**data)) == {'gen.loss_l1', 'gen.loss_vq'}
+    assert set(stage_a.loss(**data)) == {'gen.loss_l1', 'gen.loss_vq',
+                                         'gen.codes_used'}
     nted = make_restorer(quantizer=None)
-    assert 'gen.loss_vq' not in nted.loss(**data)
+    assert set(nted.loss(**data)) == {'gen.loss_l1', 'gen.loss_attn'}
     with pytest.raises(ValueError, match='unknown'):
         make_restorer(losses=dict(style=1.0))
 
@@ -115,3 +121,25 @@ def test_attention_reconstruction_loss_falls_when_trained(make_restorer):
     values = [float(model.train_step(data, wrapper)['gen.loss_attn'])
               for _ in range(60)]
     assert sum(values[-10:]) / 10 < 0.8 * sum(values[:10]) / 10
+
+
+def test_steps_run_with_generator_and_discriminator_in_their_own_ddp(
+        make_restorer, tmp_path):
+    """The configs' MMSeparateDistributedDataParallel (one gloo process):
+    the step reaches the network's attributes through the wrapper."""
+    import torch.distributed as dist
+    from mmengine.model import MMSeparateDistributedDataParallel
+    model = make_restorer(discriminator=DISCRIMINATOR, r1_interval=1)
+    dist.init_process_group('gloo', init_method=f"file://{tmp_path / 's'}",
+                            rank=0, world_size=1)
+    try:
+        wrapped = MMSeparateDistributedDataParallel(
+            model, device_ids=None, find_unused_parameters=True)
+        wrapper = optim(wrapped.module, discriminator=True)
+        log = wrapped.train_step(batch(), wrapper)
+        samples = wrapped.val_step(batch())
+    finally:
+        dist.destroy_process_group()
+    assert {'gen.loss_adv', 'gen.loss_vq', 'disc.loss_r1'} <= set(log)
+    assert samples[0].pred_img.shape == (3, 32, 32)
+    assert model.network is model.generator.module
