@@ -5,6 +5,7 @@ from typing import Dict
 
 import torch
 import torch.nn.functional as F
+from mmengine.dist import all_reduce
 from torch import Tensor, nn
 
 
@@ -93,10 +94,13 @@ class VectorQuantizer(nn.Module):
     @torch.no_grad()
     def _ema_update(self, flat: Tensor, indices: Tensor) -> None:
         one_hot = F.one_hot(indices, self.num_codes).type_as(flat)
-        self.cluster_size.mul_(self.decay).add_(one_hot.sum(0),
-                                                alpha=1 - self.decay)
-        self.code_sum.mul_(self.decay).add_(one_hot.t() @ flat,
-                                            alpha=1 - self.decay)
+        counts, sums = one_hot.sum(0), one_hot.t() @ flat
+        # every process updates with the statistics of all: the codebooks
+        # stay identical (DDP does not broadcast buffers here)
+        all_reduce(counts, op='sum')
+        all_reduce(sums, op='sum')
+        self.cluster_size.mul_(self.decay).add_(counts, alpha=1 - self.decay)
+        self.code_sum.mul_(self.decay).add_(sums, alpha=1 - self.decay)
         n = self.cluster_size.sum()
         size = (self.cluster_size + self.eps) / (
             n + self.num_codes * self.eps) * n
