@@ -37,6 +37,8 @@ COMMANDS = {
     'edit': ('edit', 'edit codes along a semantic boundary (image grid)'),
     'invert': ('invert', 'invert images into latent codes (reconstruction, '
                'restoration)'),
+    'restore': ('restore', 'restore degraded faces with a reference of '
+                'the same person'),
     'evaluate-inversion': ('inversion_eval', 'PSNR / SSIM of inverters on '
                            'held-out images, per task'),
     'knowledge-points': ('knowledge_points', 'train T, B, S and analyse '

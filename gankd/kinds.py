@@ -18,13 +18,14 @@ from mmengine.model import BaseModel, BaseModule
 from torch import Tensor, nn
 
 from gankd.errors import UserError
-from gankd.registry import MODELS, resolve_type
+from gankd.registry import MODELS, resolve_type, scope_config_types
 
 __all__ = [
     'FrozenPartsMixin', 'ModeDispatchMixin', 'BaseDistiller', 'BaseAssistant',
     'BaseGenerator', 'NOISE_MODES', 'UnknownLayerError', 'BaseInverter',
     'InverterInfoError',
-    'BaseProbe', 'BaseRestorer', 'KINDS', 'KindMismatchError',
+    'BaseProbe', 'BaseRestorer', 'RestorerInputError', 'KINDS',
+    'KindMismatchError',
     'kind_of', 'build_kind', 'build_distiller', 'build_assistant',
     'build_generator', 'build_inverter', 'build_probe', 'build_restorer'
 ]
@@ -429,14 +430,107 @@ class BaseProbe(FrozenPartsMixin, BaseModule):
         raise NotImplementedError
 
 
+class RestorerInputError(UserError):
+    """Restorer inputs that do not follow the kind's contract."""
+
+
 class BaseRestorer(FrozenPartsMixin, ModeDispatchMixin, BaseModel):
     """(degraded image, reference image) -> restored image (``BaseModel``).
 
-    ``loss(inputs, data_samples) -> dict`` and ``predict(inputs,
-    data_samples)`` take ``inputs`` as a dict with ``degraded`` and
-    ``reference``, each ``[N, 3, H, W]`` in ``[-1, 1]``; ``predict`` sets
-    ``pred_img`` ``[3, H, W]`` on each data sample.
+    Images are ``[N, 3, H, W]`` RGB in ``[-1, 1]``. ``inputs`` (after the
+    data preprocessor, default ``gankd.RestorationDataPreprocessor``: the
+    uint8 BGR batches of ``PackRestorationInputs`` to that range) is a dict
+    with ``degraded`` ``[N, 3, H, W]`` and, for reference-based methods
+    (``uses_reference = True``), ``reference`` ``[N, 3, H', W']``: another
+    photo of the same person, never the ground truth. The ground truth
+    rides on the data samples as ``gt_img`` ``[3, H, W]``.
+
+    Subclasses set ``resolution`` (int, the image side ``H = W`` they
+    take) and implement:
+
+    * ``restore(degraded, reference=None) -> [N, 3, H, W]``: the method's
+      output (not clamped); what tools (``tools/restore.py``) call.
+    * ``loss(inputs, data_samples) -> dict``: named losses, keys that
+      backprop containing ``loss``, prefixed by role (``gen.``, ``disc.``).
+      The default ``train_step`` (mmengine's: one optimizer wrapper) runs
+      it; adversarial methods override ``train_step`` with an
+      ``OptimWrapperDict`` (``generator``, ``discriminator``).
+
+    Given here:
+
+    * ``predict(inputs, data_samples) -> list``: ``restore`` clamped to
+      ``[-1, 1]`` as ``pred_img`` ``[3, H, W]`` on each data sample (new
+      ``BaseDataElement``s when there are none), for the Runner's val and
+      test loops and image-quality metrics (``ImageQualityMetric``).
+    * ``_forward`` (mode ``'tensor'``): ``restore``'s output.
+    * ``check_inputs(inputs) -> (degraded, reference)``: raises
+      :class:`RestorerInputError` naming the field and the fix.
+    * ``inference_config(cfg) -> cfg`` (classmethod): the model config
+      without what only training needs (loss networks, a discriminator,
+      checkpoints of earlier stages), so ``tools/restore.py`` builds the
+      restorer from a checkpoint alone; the default returns ``cfg``.
     """
+
+    #: whether ``restore`` needs a reference image.
+    uses_reference: bool = True
+
+    @classmethod
+    def inference_config(cls, cfg: dict) -> dict:
+        return cfg
+
+    def __init__(self, data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        preprocessor = dict(type='gankd.RestorationDataPreprocessor') \
+            if data_preprocessor is None else dict(data_preprocessor)
+        preprocessor.setdefault('type', 'gankd.RestorationDataPreprocessor')
+        super().__init__(data_preprocessor=scope_config_types(preprocessor),
+                         init_cfg=init_cfg)
+
+    def restore(self, degraded: Tensor,
+                reference: Optional[Tensor] = None) -> Tensor:
+        raise NotImplementedError
+
+    def check_inputs(self, inputs) -> Tuple[Tensor, Optional[Tensor]]:
+        """``(degraded, reference)`` from ``inputs``, checked."""
+        name = type(self).__name__
+        if not isinstance(inputs, dict) or 'degraded' not in inputs:
+            raise RestorerInputError(
+                f'{name} takes inputs=dict(degraded=[N, 3, H, W], '
+                f'reference=[N, 3, H, W]), got {type(inputs).__name__}')
+        degraded, reference = inputs['degraded'], inputs.get('reference')
+        for key, image in (('degraded', degraded), ('reference', reference)):
+            if image is None:
+                continue
+            if not isinstance(image, Tensor) or image.dim() != 4 or \
+                    image.shape[1] != 3 or not image.is_floating_point():
+                desc = (f'{image.dtype} {list(image.shape)}'
+                        if isinstance(image, Tensor) else
+                        type(image).__name__)
+                raise RestorerInputError(
+                    f'{name}: {key} must be float [N, 3, H, W] in [-1, 1], '
+                    f'got {desc}')
+        if reference is None and self.uses_reference:
+            raise RestorerInputError(
+                f'{name} restores from a reference of the same person: '
+                'give inputs["reference"] (ReferencePairDataset, or '
+                'tools/restore.py --references)')
+        if reference is not None and reference.shape[0] != degraded.shape[0]:
+            raise RestorerInputError(
+                f'{name}: {degraded.shape[0]} degraded images but '
+                f'{reference.shape[0]} references; give one per image')
+        return degraded, reference
+
+    def _forward(self, inputs, data_samples=None) -> Tensor:
+        return self.restore(*self.check_inputs(inputs))
+
+    def predict(self, inputs, data_samples=None) -> list:
+        from mmengine.structures import BaseDataElement
+        restored = self._forward(inputs).clamp(-1, 1)
+        if data_samples is None:
+            data_samples = [BaseDataElement() for _ in range(len(restored))]
+        for sample, image in zip(data_samples, restored):
+            sample.pred_img = image.detach()
+        return data_samples
 
 
 KINDS = {

@@ -46,6 +46,9 @@ def test_config_checks_builds_and_runs(path):
     if _is_probe(cfg):
         _check_probe(cfg)
         return
+    if _is_kind(cfg, 'BaseRestorer'):
+        _check_restorer(cfg)
+        return
     if _trained_parts(cfg.model):  # inverters, encoder trainers
         _check_with_random_parts(cfg)
         return
@@ -121,6 +124,54 @@ def _check_probe(cfg):
     for primal, conds in (conditions.items() if isinstance(conditions, dict)
                           else conditions):
         assert set([primal, *conds]) <= set(semantics), (primal, conds)
+
+
+def _is_kind(cfg, kind: str) -> bool:
+    import gankd.kinds
+    from gankd.registry import MODELS, resolve_type
+    cls = resolve_type(MODELS, cfg.model.type, cfg.model.get('_scope_'))
+    return issubclass(cls, getattr(gankd.kinds, kind))
+
+
+def _check_restorer(cfg):
+    """Restorers: trained parts (a stage-A checkpoint, loss nets) left
+    out or random; paper-resolution models built at 64x64 with their
+    widths; a packed batch restored through the data preprocessor."""
+    model = cfg.model.to_dict()
+    model.pop('init_from', None)  # a stage-A checkpoint, trained first
+    for name, loss in (model.get('losses') or {}).items():
+        net = loss.get('net') if isinstance(loss, dict) else None
+        if net is not None and 'weights' in net:  # VGG: the user's file
+            model['losses'][name] = None
+        elif net is not None and 'checkpoint' in net:
+            model['losses'][name] = dict(loss, net=dict(
+                net, checkpoint=None,
+                config=os.path.join(REPO, net['config'])))
+    if model['resolution'] > 64:
+        model['resolution'] = 64
+        if model.get('discriminator'):
+            model['discriminator']['resolution'] = 64
+    size = model['resolution']
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', 'ClassifierFeatures without')
+        restorer = ROOT_MODELS.build(model).eval()
+    images = list(torch.randint(0, 256, (2, 3, size, size),
+                                dtype=torch.uint8))
+    inputs = dict(degraded=images)
+    if restorer.uses_reference:
+        inputs['reference'] = images[::-1]
+    with torch.no_grad():
+        samples = restorer.val_step(dict(inputs=inputs))
+    assert samples[0].pred_img.shape == (3, size, size)
+    assert all(torch.isfinite(s.pred_img).all() for s in samples)
+    dataset_cfg = cfg.train_dataloader.dataset
+    inner = dataset_cfg.get('dataset', dataset_cfg)
+    if str(inner.type).rpartition('.')[2] in EMBEDDED:
+        small = dict(inner, num_samples=4)
+        dataset = ROOT_DATASETS.build(
+            dict(dataset_cfg, dataset=small) if 'dataset' in dataset_cfg
+            else small)
+        assert dataset[3]['inputs']['degraded'].shape == (3, size, size)
 
 
 def _trained_parts(model) -> bool:

@@ -5,6 +5,7 @@ registry imports it on first lookup).
 """
 from . import backbones  # noqa: F401  (registers the CIFAR backbones)
 from . import connectors  # noqa: F401  (registers ConvBNConnector)
+from . import data_preprocessors  # noqa: F401  (restoration batches)
 from . import degradations  # noqa: F401  (inversion degradations)
 from . import distillers  # noqa: F401  (registers SingleTeacherDistiller)
 from . import feature_extractors  # noqa: F401  (FID-style extractors)
