@@ -2,7 +2,7 @@
 up to the image, with NTED's texture distribution after each conv at the
 sizes that have labels [proposed, spec 2.2.5], or NTED's plain decoder.
 
-The convolutions are gankd_stylegan's ``ModulatedConv2d`` (reused, not
+The convolutions are StyleGAN2's ``ModulatedConv2d`` of the core (reused, not
 copied: the issue asks for this project's modulated convolution). Its own
 bias is frozen at 0, because NTED forms ``(Q + O) / sqrt(2)`` from the
 bias-free conv output and adds the bias in the activation
@@ -13,7 +13,7 @@ equalised-lr conv (transposed conv + [1, 3, 3, 1] blur to go up a size).
 from typing import Dict, List, Optional
 
 import torch
-from gankd_stylegan.stylegan2_modulated_conv import ModulatedConv2d
+from gankd.models.layers import ModulatedConv2d
 from torch import Tensor, nn
 
 from gankd.models.layers import fir_kernel, upfirdn2d

@@ -12,7 +12,7 @@ from torch import Tensor
 
 from gankd.models.layers import (EqualizedConv2d, EqualizedLinear,
                                  MinibatchStdDev)
-from gankd_stylegan.stylegan2_fir import FIRFilter
+from gankd.models.layers import FIRFilter
 
 __all__ = ['DiscConv', 'DiscDense']
 

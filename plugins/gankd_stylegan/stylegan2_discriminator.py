@@ -8,7 +8,7 @@ from mmengine.model import BaseModule
 from torch import Tensor
 
 from gankd_stylegan.stylegan2_disc_layers import DiscConv, DiscDense
-from gankd_stylegan.stylegan2_fir import FIRFilter
+from gankd.models.layers import FIRFilter
 
 __all__ = ['StyleGAN2Discriminator']
 

@@ -13,8 +13,7 @@ from typing import Dict, Optional
 import torch
 from torch import Tensor, nn
 
-from gankd_stylegan.stylegan2_fir import FIRFilter
-from gankd_stylegan.stylegan2_modulated_conv import ModulatedConv2d
+from gankd.models.layers import FIRFilter, ModulatedConv2d
 
 __all__ = ['StyleGAN2Synthesis']
 

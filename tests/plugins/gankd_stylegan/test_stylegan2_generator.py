@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from gankd.kinds import BaseGenerator
 from gankd.models.layers import fir_kernel, upfirdn2d
 from gankd_stylegan.stylegan2_generator import StyleGAN2Generator
-from gankd_stylegan.stylegan2_modulated_conv import ModulatedConv2d
+from gankd.models.layers import ModulatedConv2d
 
 SMALL = dict(z_space_dim=16, w_space_dim=12, mapping_layers=2,
              mapping_fmaps=20, fmaps_base=512, fmaps_max=16)

@@ -5,7 +5,7 @@ from typing import Sequence, Tuple
 
 from torch import Tensor, nn
 
-from gankd.models.layers import fir_kernel, upfirdn2d
+from gankd.models.layers.fir_filter import fir_kernel, upfirdn2d
 
 __all__ = ['FIRFilter']
 

@@ -12,8 +12,8 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from gankd.kinds import NOISE_MODES
-from gankd.models.layers import EqualizedLinear
-from gankd_stylegan.stylegan2_fir import FIRFilter
+from gankd.models.layers.equalized_lr import EqualizedLinear
+from gankd.models.layers.fir_filter_module import FIRFilter
 
 __all__ = ['ModulatedConv2d', 'StyleAffine']
 
