@@ -43,6 +43,9 @@ class SynthShapes(ProceduralDataset):
         clutter (float): Mean number of background lines/blobs (Poisson).
         noise (float): Std of Gaussian pixel noise on the 0-255 scale.
         contrast_range (tuple[float, float]): Pattern contrast range.
+        label_background (bool): Each class gets its own background colour,
+            so the background predicts the label (a shortcut, for tests of
+            what a network relies on). Defaults to False.
         pipeline (Sequence[dict]): Transforms, e.g. ``[dict(type=
             'mmpretrain.PackInputs', algorithm_keys=['fg_mask'])]``.
         test_mode (bool): Passed to mmengine's ``BaseDataset``.
@@ -76,6 +79,7 @@ class SynthShapes(ProceduralDataset):
                  clutter: float = 0.5,
                  noise: float = 2.0,
                  contrast_range: Tuple[float, float] = (0.6, 0.9),
+                 label_background: bool = False,
                  pipeline: Sequence = (),
                  test_mode: bool = False,
                  metainfo: Optional[dict] = None,
@@ -97,7 +101,8 @@ class SynthShapes(ProceduralDataset):
             translate=translate,
             clutter=clutter,
             noise=noise,
-            contrast_range=contrast_range)
+            contrast_range=contrast_range,
+            label_background=label_background)
         self.img_size = int(img_size)
         metainfo = dict(metainfo or {})
         metainfo.setdefault('classes', self.class_names(num_classes))
