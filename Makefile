@@ -31,7 +31,7 @@ test: install
 # The main job on embedded data: the quick distillation benchmark (teacher,
 # baseline student, KD, stage-by-stage KD, Residual KD; under 10 minutes).
 demo: install
-	$(PY) tools/benchmark.py --preset quick
+	$(PY) tools/benchmark.py --preset quick --jobs 2
 
 clean:
 	rm -rf $(VENV) work_dirs .pytest_cache

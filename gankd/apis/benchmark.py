@@ -276,7 +276,8 @@ def run_benchmark(preset_name: str, work_root: str,
     """Run a preset; returns the Markdown report (also written to the
     preset's output file, or ``output``). ``all_rows`` adds the rows other
     presets run; ``command`` is the command line the report quotes;
-    ``jobs`` trainings run at once after the teacher. ``train=False``
+    ``jobs`` trainings run at once after the teacher, the costliest (in
+    training FLOPs) first, so that no long one starts last. ``train=False``
     trains nothing and reports the runs finished so far (a row lacking
     seeds says how many it has)."""
     from gankd.apis.step_cost import measure_step_costs, model_complexity
@@ -343,9 +344,12 @@ def run_benchmark(preset_name: str, work_root: str,
         raise RuntimeError('the teacher has not finished: nothing to '
                            'report yet')
     failures = []
+    order = list(range(1, len(todo)))
+    if jobs > 1:  # costliest first: the last to start is a short one
+        order.sort(key=lambda i: -budgets[todo[i][0].name]['flops'])
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {pool.submit(train_one, index): todo[index]
-                   for index in range(1, len(todo))}
+                   for index in order}
         for future in as_completed(futures):
             if future.exception() is not None:  # the others go on
                 run, seed = futures[future]

@@ -50,6 +50,8 @@ def test_two_jobs_train_at_once_after_the_teacher(tmp_path, monkeypatch):
                                      output=str(tmp_path / 'two.md'),
                                      step_cost=False, all_rows=True, jobs=2)
     assert calls[0][0] == 'teacher' and len(calls) == 5
+    # Costliest first (KD runs the teacher too), whatever the table order.
+    assert [name for name, *_ in calls[1:]] == ['kd', 'kd', 'plain', 'plain']
     teacher = f"{tmp_path / 'two' / 'teacher' / 'seed0'}/epoch_1.pth"
     assert all(ckpt == teacher for name, _, ckpt, _ in calls if name == 'kd')
     # 4 cores, 2 jobs: 2 threads each.
