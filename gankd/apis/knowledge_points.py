@@ -19,7 +19,7 @@ an experiment network, seeds alike) on the quantity metrics.
 import argparse
 import os
 import time
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from gankd.errors import report_user_errors
 
@@ -67,13 +67,29 @@ def analysis_runs(experiment, root: str, extras=()) -> List[dict]:
         if not os.path.isfile(checkpoint):
             raise ConfigError(f'--extra {name}: no checkpoint {checkpoint}')
         cfg = load_config(config)
-        prefix = 'student.' if 'student' in cfg.model else ''
+        classifier, prefix = extra_classifier(cfg)
         runs.append(dict(
-            name=name, seed=0, classifier=classifier_config(cfg, prefix),
+            name=name, seed=0, classifier=classifier,
             checkpoint_prefix=prefix,
             checkpoints=[(int(cfg.train_cfg.max_epochs), checkpoint)],
             distances={}))
     return runs
+
+
+def extra_classifier(cfg) -> Tuple[dict, str]:
+    """The classifier config an ``--extra`` training config evaluates and
+    where its weights sit in the checkpoints: a distiller's deployed
+    network (its student; Residual KD's S + A + connectors + head, which
+    ``model.student``, the model it was split from, is not) under
+    ``student.``, or a plain classifier at the top."""
+    from gankd.apis.knowledge_points_experiment import classifier_config
+    if 'teacher' not in cfg.model:
+        return classifier_config(cfg, ''), ''
+    from gankd.apis.config import build_model
+    classifier = build_model(cfg).deployable_config()
+    if 'data_preprocessor' not in classifier and cfg.get('data_preprocessor'):
+        classifier['data_preprocessor'] = cfg.data_preprocessor.to_dict()
+    return classifier, 'student.'
 
 
 def run_knowledge_points(config: str, work_dir: Optional[str] = None,
@@ -134,7 +150,8 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
     parser.add_argument('--extra', nargs=3, action='append', default=[],
                         metavar=('NAME', 'CONFIG', 'CHECKPOINT'),
                         help='also analyse a network trained elsewhere '
-                        '(a distiller config: its student) at CHECKPOINT')
+                        '(a distiller config: the network it deploys) at '
+                        'CHECKPOINT')
     parser.add_argument('--extra-against', help='compare the extras with '
                         'this extra or network (default baseline)')
     parser.add_argument('--train-only', action='store_true',

@@ -93,10 +93,12 @@ class KnowledgePointsProbe(BaseProbe):
         try:
             self.classifier.load_state_dict(state, strict=True)
         except RuntimeError as error:
-            first = str(error).splitlines()[1:2] or [str(error)]
+            first = (str(error).splitlines()[1:2] or [str(error)])[0]
+            if len(first) > 160:  # torch lists every key: keep a few
+                first = f'{first[:150].rsplit(",", 1)[0]}, ...'
             raise KnowledgePointsError(
                 f'{path}: does not fit {type(self.classifier).__name__}'
-                f' ({first[0].strip()}); check the config and '
+                f' ({first.strip()}); check the config and '
                 'checkpoint_prefix') from None
         self.classifier.eval()
 

@@ -111,3 +111,37 @@ def test_checkpoint_list_not_matching_files_is_one_line(env, first_run):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and 'has no snapshot for epochs [1]' in lines[0]
     assert 'found [0, 2]' in lines[0]
+
+
+def test_extra_distillers_are_analysed_through_their_deployed_network(
+        tmp_path):
+    """``--extra`` with a Residual KD config: its checkpoint holds S + A +
+    connectors + head (not the model it was split from), which the probe
+    must build and load; a plain classifier config loads at the top."""
+    from types import SimpleNamespace
+
+    from gankd.apis.config import build_model
+    from gankd.apis.knowledge_points import analysis_runs
+    from gankd.config import load_config
+    from gankd.utils.checkpoint import save_checkpoint
+    from gankd_knowledge_points.knowledge_points_probe import \
+        KnowledgePointsProbe
+    rkd = ('configs/residual_kd/residual-kd_resnet18-w16_resnet18-3stage-'
+           'w8_1xb64_synthshapes.py')
+    plain = 'configs/baselines/resnet18-3stage-w8_1xb64_synthshapes.py'
+    extras = []
+    for name, config in [('rkd', rkd), ('plain', plain)]:
+        model = build_model(load_config(config))
+        path = str(tmp_path / f'{name}.pth')
+        save_checkpoint(dict(state_dict=model.state_dict()), path)
+        extras.append((name, config, path))
+    no_networks = SimpleNamespace(networks={}, seeds=[], epochs=[])
+    runs = analysis_runs(no_networks, str(tmp_path), extras)
+    assert [r['checkpoint_prefix'] for r in runs] == ['student.', '']
+    for run, (_, _, path) in zip(runs, extras):
+        probe = KnowledgePointsProbe(run['classifier'], layer='backbone',
+                                     checkpoint_prefix=run[
+                                         'checkpoint_prefix'])
+        probe.load_checkpoint(path)  # strict: raises if it does not fit
+    assert 'StudentAssistantBackbone' in runs[0]['classifier']['backbone'][
+        'type']
