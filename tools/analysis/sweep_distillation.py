@@ -6,7 +6,7 @@ A sweep file is a Python file (a program, like every config) that sets::
     variants = [dict(name='shipped', options={}),
                 dict(name='mimic lr x20', options={'model.stage_lr': 1.0}),
                 ...]
-    # optional: seeds = [0]; preset = 'quick'
+    # optional: seeds = [0]; preset = 'quick'; a variant's own seeds=[...]
 
 Every variant is trained with ``tools/train.py`` (in a subprocess, as a user
 would) on the preset's data (``quick``: 20 classes, 2,800 images) with the
@@ -84,7 +84,7 @@ def run_sweep(sweep_file: str, work_root: Optional[str] = None,
         if only and variant['name'] not in only:
             continue
         results = []
-        for seed in seeds:
+        for seed in variant.get('seeds', seeds):
             slug = ''.join(c if c.isalnum() else '_'
                            for c in variant['name'].lower())
             print(f"{variant['name']} (seed {seed})", flush=True)
@@ -97,14 +97,15 @@ def run_sweep(sweep_file: str, work_root: Optional[str] = None,
                      statistics.stdev(top1) if len(top1) > 1 else None,
                      statistics.mean(r['wall'] for r in results)))
     lines = [f'Sweep `{os.path.relpath(sweep_file, REPO)}` of '
-             f'`{spec.config}` on the `{preset}` preset, seeds '
-             f"{', '.join(map(str, seeds))}:", '',
-             '| variant | top-1 (%) | train wall (s) | settings |',
-             '|---|---|---|---|']
+             f'`{spec.config}` on the `{preset}` preset (mean ± std over '
+             'the seeds):', '',
+             '| variant | seeds | top-1 (%) | train wall (s) | settings |',
+             '|---|---|---|---|---|']
     for variant, mean, std, wall in rows:
         spread = '' if std is None else f' ± {std:.2f}'
         config = (f"`{variant['config']}` " if variant.get('config') else '')
-        lines.append(f"| {variant['name']} | {mean:.2f}{spread} | "
+        own = ', '.join(map(str, variant.get('seeds', seeds)))
+        lines.append(f"| {variant['name']} | {own} | {mean:.2f}{spread} | "
                      f"{wall:.0f} | {config}{_format(variant.get('options', {}))} |")
     table = '\n'.join(lines) + '\n'
     from gankd.utils.checkpoint import atomic_write_bytes
