@@ -8,7 +8,7 @@ _base_ = [
 ]
 model = dict(
     type='mmpretrain.ImageClassifier',
-    backbone=dict(type='WideResNet', arch='wrn_16_2'),
+    backbone=dict(type='gankd.WideResNet', arch='wrn_16_2'),
     neck=dict(type='mmpretrain.GlobalAveragePooling'),
     head=dict(
         type='mmpretrain.LinearClsHead',
