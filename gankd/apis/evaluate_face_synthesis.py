@@ -40,13 +40,20 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
         'one checkpoint, as JSON.')
     parser.add_argument('config', help='the training config')
     parser.add_argument('checkpoint', help='a checkpoint of it')
-    parser.add_argument('--evaluator-config', required=True)
-    parser.add_argument('--evaluator-checkpoint', required=True)
-    parser.add_argument('--num-images', type=int, default=500)
-    parser.add_argument('--split', default='val')
-    parser.add_argument('--per-identity', type=int, default=16)
-    parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--no-ema', action='store_true')
+    parser.add_argument('--evaluator-config', required=True,
+                        help='the independent identity classifier config')
+    parser.add_argument('--evaluator-checkpoint', required=True,
+                        help='its trained weights')
+    parser.add_argument('--num-images', type=int, default=500,
+                        help='held-out real faces (default 500)')
+    parser.add_argument('--split', default='val',
+                        help='dataset split of the real faces')
+    parser.add_argument('--per-identity', type=int, default=16,
+                        help='generated faces per identity (default 16)')
+    parser.add_argument('--seed', type=int, default=0,
+                        help='seed of every draw')
+    parser.add_argument('--no-ema', action='store_true',
+                        help='evaluate the trained generator, not its EMA')
     parser.add_argument('--out', help='write the report here (JSON)')
     return parser
 

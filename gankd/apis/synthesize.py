@@ -97,11 +97,14 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
                         metavar='FEATURE[:LO:HI]',
                         help='an attribute sweep (repeatable), e.g. pose or '
                         'pose:-1:1')
-    parser.add_argument('--sweep-steps', type=int, default=7)
-    parser.add_argument('--sweep-rows', type=int, default=4)
+    parser.add_argument('--sweep-steps', type=int, default=7,
+                        help='values from LO to HI per sweep (default 7)')
+    parser.add_argument('--sweep-rows', type=int, default=4,
+                        help='samples (rows) per sweep grid (default 4)')
     parser.add_argument('--no-ema', action='store_true',
                         help='use the trained generator, not its EMA')
-    parser.add_argument('--device', default='cpu')
+    parser.add_argument('--device', default='cpu',
+                        help='e.g. cuda:0 (default: cpu)')
     parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
                         help='override config keys')
     return parser

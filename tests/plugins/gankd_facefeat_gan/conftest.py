@@ -1,6 +1,7 @@
 """Tiny FaceFeat-GAN models (16x16; frozen parts: the tiny test
 classifiers with random weights) for the plugin's tests."""
 import copy
+import itertools
 import os
 import warnings
 
@@ -10,6 +11,7 @@ import torch
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))))
 TINY_CONFIG = os.path.join(REPO, 'tests/data/configs/tiny_facefeat_gan.py')
+_hubs = itertools.count()
 
 
 def _merge(base: dict, changes: dict) -> dict:
@@ -51,6 +53,10 @@ def make_gan(tiny_model_cfg):
     from gankd.registry import MODELS, scope_config_types
 
     def make(stage='features', seed=0, **changes):
+        # A fresh current MessageHub: outside a Runner the model counts its
+        # own iterations (a Runner of an earlier test may have left 'iter').
+        from mmengine.logging import MessageHub
+        MessageHub.get_instance(f'facefeat-test-{next(_hubs)}')
         torch.manual_seed(seed)
         cfg = _merge(tiny_model_cfg, dict(changes, stage=stage))
         if stage == 'single_stage':
