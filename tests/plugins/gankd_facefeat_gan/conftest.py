@@ -60,7 +60,7 @@ def make_gan(tiny_model_cfg):
         torch.manual_seed(seed)
         cfg = _merge(tiny_model_cfg, dict(changes, stage=stage))
         if stage == 'single_stage':
-            cfg['generator']['feature_source'] = 'noise'
+            cfg['generator'].setdefault('feature_source', 'noise')
         with warnings.catch_warnings():
             warnings.filterwarnings('ignore', '.* without checkpoint')
             model = MODELS.build(scope_config_types(cfg))

@@ -3,8 +3,6 @@ never change; a step depends only on weights, batch and iteration."""
 import pytest
 import torch
 
-from gankd.utils.state_dict_fit import compare_state_dicts  # noqa: F401
-
 GEN_PARTS = ('identity_encoder', 'extractors', 'feature_generators',
              'renderer')
 DISC_PARTS = ('features', 'image')
