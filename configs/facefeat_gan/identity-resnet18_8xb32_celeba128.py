@@ -15,8 +15,8 @@ model = dict(
     neck=dict(type='mmpretrain.GlobalAveragePooling'),
     head=dict(type='mmpretrain.LinearClsHead', num_classes=10177,
               in_channels=512,
-              loss=dict(type='mmpretrain.CrossEntropyLoss',
-                        label_smooth_val=0.1)))
+              loss=dict(type='mmpretrain.LabelSmoothLoss',
+                        label_smooth_val=0.1, loss_weight=1.0)))
 val_evaluator = dict(type='mmpretrain.Accuracy', topk=(1, 5))
 test_evaluator = val_evaluator
 optim_wrapper = dict(optimizer=dict(type='AdamW', lr=1e-3,
