@@ -5,7 +5,8 @@
 # StyleGAN2 discriminator with minibatch-stddev; Adam 2e-4 (0.5, 0.999);
 # 50K / 100K / 100K iterations). Train E_id and E_k first (their configs
 # here). Not run by the gankd team (no GPU); built by the tests.
-#   bash tools/dist_train.sh configs/facefeat_gan/facefeat-gan-stage1_8xb8_celeba128.py 8
+#   bash tools/dist_train.sh \
+#       configs/facefeat_gan/facefeat-gan-stage1_8xb8_celeba128.py 8
 _base_ = [
     '../_base_/datasets/celeba_identities_128.py',
     '../_base_/default_runtime.py',

@@ -83,10 +83,10 @@ class FaceFeatGAN(FeatureStepsMixin, RenderStepsMixin, FrozenPartsMixin,
         super().__init__(generator, discriminator, **kwargs)
         source = self.generator.feature_source
         if (stage == 'single_stage') != (source == 'noise'):
+            wanted = 'noise' if stage == 'single_stage' else 'generators'
             raise ValueError(
                 f"FaceFeatGAN: stage {stage!r} needs the generator's "
-                f"feature_source={'noise' if stage == 'single_stage' else 'generators'!r}"
-                f', got {source!r}')
+                f'feature_source={wanted!r}, got {source!r}')
         self.lambda_id, self.lambda_feat = float(lambda_id), float(lambda_feat)
         self.lambda_rec, self.lambda_p = float(lambda_rec), float(lambda_p)
         self.lambda_div = float(lambda_div)

@@ -90,7 +90,8 @@ class FaceFeatGenerator(FrozenPartsMixin, BaseGenerator):
             if feature_source == 'noise':
                 z_dims.append(spec['dim'])
                 continue
-            cfg = dict(type='FeatureGenerator', **dict(feature_generator or {}))
+            cfg = dict(type='FeatureGenerator',
+                       **dict(feature_generator or {}))
             cfg.update(spec.get('generator') or {})
             cfg.update(feature_dim=spec['dim'], identity_dim=self.identity_dim)
             g = MODELS.build(scope_config_types(cfg))
@@ -188,7 +189,7 @@ class FaceFeatGenerator(FrozenPartsMixin, BaseGenerator):
             emb = emb.expand(num, -1)
         return emb
 
-    # -- inference API ----------------------------------------------------------
+    # -- inference API --------------------------------------------------------
 
     @torch.no_grad()
     def sample(self, identity: Union[int, Tensor], num: int = 1,

@@ -69,7 +69,8 @@ class IdentityBank(nn.Module):
         """``[len(indices), dim]`` unit mean embeddings (float32).
 
         Raises:
-            UnknownIdentityError: an index outside the bank or never seen in training.
+            UnknownIdentityError: an index outside the bank or never
+                seen in training.
         """
         indices = torch.as_tensor(indices, device=self.sums.device).long()
         bad = [int(i) for i in indices.view(-1)

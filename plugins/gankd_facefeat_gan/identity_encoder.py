@@ -24,8 +24,8 @@ class FaceIdentityEncoder(FrozenClassifier):
     to the frozen weights.
 
     Args:
-        config (str): classifier config, e.g.
-            ``gankd::facefeat_gan/identity-resnet18-w16_1xb128_synthfaces32.py``.
+        config (str): classifier config (``gankd::...`` allowed), e.g.
+            the E_id configs in ``configs/facefeat_gan/``.
         checkpoint (str, optional): its trained weights (None: random,
             tests only).
         input_size (int, optional): side the classifier expects.

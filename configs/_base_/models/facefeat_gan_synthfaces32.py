@@ -5,8 +5,10 @@
 #         mouth_open logits), lighting, and an appearance code (glasses,
 #         hair colour/length, age cue, background logits).
 # Every choice below is [proposed] (the paper's values were not retrieved).
-identity_config = 'configs/facefeat_gan/identity-resnet18-w16_1xb128_synthfaces32.py'
-identity_ckpt = 'work_dirs/identity-resnet18-w16_1xb128_synthfaces32/epoch_20.pth'
+identity_config = ('configs/facefeat_gan/'
+                   'identity-resnet18-w16_1xb128_synthfaces32.py')
+identity_ckpt = ('work_dirs/identity-resnet18-w16_1xb128_synthfaces32/'
+                 'epoch_20.pth')
 predictor = 'configs/attribute_predictor/resnet18-w16_1xb128_synthfaces32.py'
 predictor_ckpt = ('work_dirs/resnet18-w16_1xb128_synthfaces32/'
                   'best_attr_mean_acc_epoch_10.pth')
