@@ -43,20 +43,31 @@ def tiny_model_cfg():
     return _absolute(Config.fromfile(TINY_CONFIG).model.to_dict())
 
 
+@pytest.fixture(scope='session')
+def _built():
+    return {}
+
+
 @pytest.fixture
-def make_gan(tiny_model_cfg):
+def make_gan(tiny_model_cfg, _built):
     """``make_gan(stage='features', seed=0, **changes)``: a tiny
     FaceFeatGAN, weights drawn from ``seed``, initialised as the Runner
-    does."""
-    from mmengine.logging import MMLogger
+    does (built once per arguments, then deep-copied: building three
+    frozen classifiers from their configs is the slow part)."""
+    from mmengine.logging import MessageHub, MMLogger
 
     from gankd.registry import MODELS, scope_config_types
 
     def make(stage='features', seed=0, **changes):
         # A fresh current MessageHub: outside a Runner the model counts its
         # own iterations (a Runner of an earlier test may have left 'iter').
-        from mmengine.logging import MessageHub
         MessageHub.get_instance(f'facefeat-test-{next(_hubs)}')
+        key = repr((stage, seed, sorted(changes.items())))
+        if key not in _built:
+            _built[key] = build(stage, seed, **changes)
+        return copy.deepcopy(_built[key])
+
+    def build(stage, seed, **changes):
         torch.manual_seed(seed)
         cfg = _merge(tiny_model_cfg, dict(changes, stage=stage))
         if stage == 'single_stage':

@@ -62,8 +62,8 @@ def test_stage_chain_through_the_train_tool(tmp_path):
     # frozen E_id and E_k: the random ones every stage started from
     assert same(part(s1, 'generator.identity_encoder'),
                 part(s2b, 'generator.identity_encoder'))
-    # the identity bank has seen all 4 identities, and keeps counting
-    assert (s1['generator.bank.counts'] > 0).all()
+    # the identity bank counts every training image (2 x 4 per stage)
+    assert s1['generator.bank.counts'].sum() == 8
     assert s2b['generator.bank.counts'].sum() == \
         s1['generator.bank.counts'].sum() * 3
 
@@ -89,7 +89,7 @@ def test_kill_mid_stage_then_resume_matches_unbroken_run(tmp_path):
 
     unbroken = start(tmp_path / 'unbroken')
     broken = start(tmp_path / 'broken')
-    killed, deadline = False, time.time() + 240
+    killed, deadline = False, time.time() + 900
     for line in broken.stdout:
         if 'Iter(train) [3/6]' in line:  # after iter_2.pth, before iter_4
             broken.send_signal(signal.SIGKILL)
@@ -98,11 +98,11 @@ def test_kill_mid_stage_then_resume_matches_unbroken_run(tmp_path):
         assert time.time() < deadline, 'training never reached iteration 3'
     broken.wait()
     assert killed
-    assert unbroken.wait(timeout=240) == 0, unbroken.stdout.read()[-2000:]
+    assert unbroken.wait(timeout=900) == 0, unbroken.stdout.read()[-2000:]
     assert not (tmp_path / 'broken' / 'iter_4.pth').exists()
     resumed = start(tmp_path / 'broken', '--resume')
     log = resumed.stdout.read()
-    assert resumed.wait(timeout=240) == 0, log[-2000:]
+    assert resumed.wait(timeout=900) == 0, log[-2000:]
     assert 'resumed' in log.lower() or 'Load checkpoint' in log
     a = load_training_checkpoint(str(tmp_path / 'unbroken' / 'iter_6.pth'))
     b = load_training_checkpoint(str(tmp_path / 'broken' / 'iter_6.pth'))
