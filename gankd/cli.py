@@ -39,6 +39,8 @@ COMMANDS = {
                'restoration)'),
     'restore': ('restore', 'restore degraded faces with a reference of '
                 'the same person'),
+    'synthesize': ('synthesize', 'new faces of given people, attribute '
+                   'sweeps (FaceFeat-GAN)'),
     'evaluate-inversion': ('inversion_eval', 'PSNR / SSIM of inverters on '
                            'held-out images, per task'),
     'knowledge-points': ('knowledge_points', 'train T, B, S and analyse '

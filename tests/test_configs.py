@@ -49,6 +49,9 @@ def test_config_checks_builds_and_runs(path):
     if _is_kind(cfg, 'BaseRestorer'):
         _check_restorer(cfg)
         return
+    if _has_frozen_networks(cfg.model.get('generator')):  # FaceFeat-GAN
+        _check_gan_with_frozen_networks(cfg)
+        return
     if _trained_parts(cfg.model):  # inverters, encoder trainers
         _check_with_random_parts(cfg)
         return
@@ -86,6 +89,42 @@ def _check_gan(model, cfg):
         scores = model.discriminator(images)
     assert images.shape == (4, 3, resolution, resolution)
     assert scores.shape == (4, 1) and torch.isfinite(scores).all()
+
+
+def _has_frozen_networks(generator) -> bool:
+    return isinstance(generator, dict) and 'identity_encoder' in generator
+
+
+def _random_frozen_parts(node):
+    """Every ``dict(config=..., checkpoint=...)`` in a model config with
+    its checkpoint left out (random weights) and its config path absolute."""
+    if isinstance(node, dict):
+        node = {k: _random_frozen_parts(v) for k, v in node.items()}
+        if 'config' in node and 'checkpoint' in node:
+            node.update(checkpoint=None,
+                        config=os.path.join(REPO, node['config']))
+        return node
+    if isinstance(node, (list, tuple)):
+        return type(node)(_random_frozen_parts(v) for v in node)
+    return node
+
+
+def _check_gan_with_frozen_networks(cfg):
+    """GANs whose generator holds trained frozen networks (FaceFeat-GAN's
+    identity encoder and feature extractors): built with those random,
+    at full size; real images are encoded and rendered back."""
+    model_cfg = _random_frozen_parts(cfg.model.to_dict())
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', '.* without checkpoint')
+        model = ROOT_MODELS.build(model_cfg).eval()
+    size = model.generator.resolution
+    images = torch.rand(2, 3, size, size) * 2 - 1
+    with torch.no_grad():
+        parts = model.generator.extract(images)
+        fakes = model.generator.render(parts['identity'], parts['features'])
+        scores = model.discriminator(fakes)
+    assert fakes.shape == (2, 3, size, size) and fakes.abs().max() <= 1
+    assert scores.shape == (2, 1) and torch.isfinite(scores).all()
 
 
 def _is_probe(cfg) -> bool:

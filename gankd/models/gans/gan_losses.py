@@ -52,13 +52,15 @@ def r1_penalty(scores: Tensor, images: Tensor) -> Tensor:
 
     Args:
         scores: ``[N, 1]`` D logits computed from ``images``.
-        images: ``[N, C, H, W]`` that require grad.
+        images: ``[N, ...]`` that require grad: images ``[N, C, H, W]``,
+            or inputs of any rank (feature vectors ``[N, D]``).
 
     Returns:
-        scalar ``mean_i ||dD/dx_i||^2`` (without gamma/2).
+        scalar ``mean_i ||dD/dx_i||^2`` (without gamma/2), the squared norm
+        taken over every dimension but the first.
     """
     grad, = torch.autograd.grad(scores.sum(), images, create_graph=True)
-    return grad.square().sum(dim=[1, 2, 3]).mean()
+    return grad.square().flatten(1).sum(dim=1).mean()
 
 
 def path_lengths(images: Tensor, codes: Tensor,

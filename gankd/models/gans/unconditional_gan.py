@@ -146,9 +146,8 @@ class UnconditionalGAN(GANSamplingMixin, StyleGAN2RecipeMixin,
             if int(value) < 1:
                 raise ValueError(f'UnconditionalGAN: {name} must be >= 1, '
                                  f'got {value}')
-        self.generator = build_generator(scope_config_types(_plain(generator)))
-        self.discriminator = MODELS.build(
-            scope_config_types(_plain(discriminator)))
+        self.generator, self.discriminator = self._build_networks(
+            _plain(generator), _plain(discriminator))
         # momentum is set before every update (it depends on the batch and,
         # with a ramp-up, on the images seen); this value is never used.
         self.generator_ema = ExponentialMovingAverage(self.generator,
@@ -173,6 +172,13 @@ class UnconditionalGAN(GANSamplingMixin, StyleGAN2RecipeMixin,
         self.val_truncation_psi = val_truncation_psi
         self._calls = 0  # the iteration outside a Runner
         self._base_seed = torch.initial_seed()
+
+    def _build_networks(self, generator: dict, discriminator: dict):
+        """``(G, D)`` from their configs (plain dicts). A subclass whose
+        networks hold several parts (FaceFeat-GAN: feature and image
+        discriminators sized by the generator's extractors) overrides it."""
+        return (build_generator(scope_config_types(generator)),
+                MODELS.build(scope_config_types(discriminator)))
 
     # -- plumbing -------------------------------------------------------------
 

@@ -39,6 +39,18 @@ def test_r1_penalty_linear_d_is_squared_weight_norm():
         v.square().sum().item(), rel=1e-6)
 
 
+def test_r1_penalty_on_feature_vectors():
+    # Rank-2 inputs (FaceFeat-GAN's feature discriminators): the squared
+    # gradient norm over the feature dimension, here ||v||^2 * 4 for
+    # scores 2 v.f.
+    torch.manual_seed(0)
+    v = torch.randn(5)
+    features = torch.randn(7, 5, requires_grad=True)
+    scores = 2 * (features @ v)[:, None]
+    assert r1_penalty(scores, features).item() == pytest.approx(
+        4 * v.square().sum().item(), rel=1e-6)
+
+
 def test_r1_penalty_equals_per_sample_gradients():
     torch.manual_seed(0)
     w1, w2 = torch.randn(12, 6), torch.randn(6, 1)
