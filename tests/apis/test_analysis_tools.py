@@ -1,5 +1,6 @@
 """tools/analysis: plot_scalars merges resumed runs by step, plots, and
-names a key that was never logged; real_fid_floor compares real splits."""
+names a key that was never logged; real_fid_floor compares real splits;
+time_train_iterations times the iterations after the first."""
 import json
 
 import cv2
@@ -39,3 +40,18 @@ def test_real_fid_floor_is_zero_for_one_split_and_positive_for_two(run_tool):
     two = run_tool(['tools/analysis/real_fid_floor.py', config])
     assert 'val vs test (8 / 8 real images)' in two.stdout
     assert float(two.stdout.rsplit(':', 1)[1]) > 1e-6  # different images
+
+
+def test_time_train_iterations_counts_every_iteration_after_the_first(
+        run_tool):
+    # the tiny ENTED stage A: 6 iterations, 5 intervals between their
+    # ends, the first 2 left out of the medians
+    result = run_tool(['tools/analysis/time_train_iterations.py',
+                       'tests/data/configs/tiny_ented_stage_a.py',
+                       '--iters', '6', '--warmup', '2'],
+                      env=dict(OMP_NUM_THREADS='1'))
+    line = [x for x in result.stdout.splitlines() if x.startswith('{')][-1]
+    timing = json.loads(line)
+    assert timing['iters'] == 5 and timing['measured'] == 3
+    assert timing['threads'] == 1
+    assert 0 < timing['cpu_s_per_iter'] and 0 < timing['wall_s_per_iter']
