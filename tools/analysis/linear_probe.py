@@ -23,11 +23,12 @@ import numpy as np
 import torch
 from mmengine.dataset import pseudo_collate
 
+from gankd.apis.config import build_model
 from gankd.config import load_config
 from gankd.errors import report_user_errors
 from gankd.models.predictors.frozen_classifier import load_state_dict_strict
 from gankd.models.recorders import ModuleOutputsRecorder
-from gankd.registry import DATASETS, MODELS, scope_config_types
+from gankd.registry import DATASETS, scope_config_types
 from gankd.utils.checkpoint import load_training_checkpoint
 
 
@@ -57,13 +58,10 @@ def pooled_features(classifier, dataset, layers, batch_size=250):
 
 
 def load_classifier(config: str, checkpoint: str):
-    """The config's classifier with its trained weights, in eval mode, with
-    the data preprocessor the Runner gives it (the config's top-level
-    ``data_preprocessor`` unless the model names its own)."""
+    """The config's classifier as the Runner builds it (with its data
+    preprocessor), its trained weights loaded strictly, in eval mode."""
     cfg = load_config(config)
-    model = cfg.model.to_dict()
-    model.setdefault('data_preprocessor', cfg.get('data_preprocessor'))
-    classifier = MODELS.build(scope_config_types(model))
+    classifier = build_model(cfg)
     load_state_dict_strict(classifier, checkpoint,
                            load_training_checkpoint(checkpoint))
     return cfg, classifier.eval()
