@@ -309,11 +309,11 @@ def run_benchmark(preset_name: str, work_root: str,
     done = {}  # (row name, seed) -> (top-1, wall, img/s)
     teacher_ckpt = None
     # Several trainings at once share the cores: each gets its share of
-    # threads unless the user set them.
-    env = ({} if jobs == 1 or 'OMP_NUM_THREADS' in os.environ else
-           {'OMP_NUM_THREADS': str(max(1, (os.cpu_count() or 1) // jobs))})
+    # threads unless the user set them. The teacher trains alone, on all.
+    shared = ({} if jobs == 1 or 'OMP_NUM_THREADS' in os.environ else
+              {'OMP_NUM_THREADS': str(max(1, (os.cpu_count() or 1) // jobs))})
 
-    def train_one(index: int) -> None:
+    def train_one(index: int, env: Dict[str, str]) -> None:
         nonlocal teacher_ckpt
         run, seed = todo[index]
         label = f'[{index + 1}/{len(todo)}] {run.name}, seed {seed}'
@@ -339,7 +339,7 @@ def run_benchmark(preset_name: str, work_root: str,
         print(f'{label}: top-1 {top1:.2f} %, trained in {wall:.0f} s',
               flush=True)
 
-    train_one(0)
+    train_one(0, {})
     if done[runs[0].name, 0] is None:
         raise RuntimeError('the teacher has not finished: nothing to '
                            'report yet')
@@ -348,7 +348,7 @@ def run_benchmark(preset_name: str, work_root: str,
     if jobs > 1:  # costliest first: the last to start is a short one
         order.sort(key=lambda i: -budgets[todo[i][0].name]['flops'])
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(train_one, index): todo[index]
+        futures = {pool.submit(train_one, index, shared): todo[index]
                    for index in order}
         for future in as_completed(futures):
             if future.exception() is not None:  # the others go on

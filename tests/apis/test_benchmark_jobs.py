@@ -1,7 +1,7 @@
 """``--jobs``: trainings after the teacher run several at once, each with
-its share of the cores; the report is the one a single job gives, and a
-failed training leaves the others saved, which ``--report-only`` reports
-without training."""
+its share of the cores (the teacher, alone, has them all); the report is
+the one a single job gives, and a failed training leaves the others saved,
+which ``--report-only`` reports without training."""
 import threading
 
 import pytest
@@ -54,8 +54,9 @@ def test_two_jobs_train_at_once_after_the_teacher(tmp_path, monkeypatch):
     assert [name for name, *_ in calls[1:]] == ['kd', 'kd', 'plain', 'plain']
     teacher = f"{tmp_path / 'two' / 'teacher' / 'seed0'}/epoch_1.pth"
     assert all(ckpt == teacher for name, _, ckpt, _ in calls if name == 'kd')
-    # 4 cores, 2 jobs: 2 threads each.
-    assert all(env == {'OMP_NUM_THREADS': '2'} for *_, env in calls)
+    # 4 cores, 2 jobs: 2 threads each; the teacher, alone, all of them.
+    assert calls[0][3] == {}
+    assert all(env == {'OMP_NUM_THREADS': '2'} for *_, env in calls[1:])
 
     def train_alone(run, seed, options, work, progress, env=None):
         assert env in (None, {})
