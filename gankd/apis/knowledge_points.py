@@ -29,7 +29,7 @@ __all__ = ['build_parser', 'main', 'run_knowledge_points', 'analysis_runs']
 def analysis_runs(experiment, root: str, extras=()) -> List[dict]:
     """The runs the analysis reads: analysed networks per seed (files of
     the training step, checked against the checkpoint list), then the
-    extras (one checkpoint each, seed 0)."""
+    extras (one checkpoint each, at the seed of their ``NAME@K``)."""
     from gankd.apis.knowledge_points_experiment import classifier_config
     from gankd.apis.knowledge_points_training import (distance_path,
                                                       run_dir,
@@ -63,17 +63,28 @@ def analysis_runs(experiment, root: str, extras=()) -> List[dict]:
                 checkpoints=list(zip(experiment.epochs, paths)),
                 distances={layer: distance_path(folder, layer)
                            for layer in experiment.layers}))
-    for name, config, checkpoint in extras:
+    for label, config, checkpoint in extras:
         if not os.path.isfile(checkpoint):
-            raise ConfigError(f'--extra {name}: no checkpoint {checkpoint}')
+            raise ConfigError(f'--extra {label}: no checkpoint {checkpoint}')
+        name, seed = extra_name_seed(label)
         cfg = load_config(config)
         classifier, prefix = extra_classifier(cfg)
         runs.append(dict(
-            name=name, seed=0, classifier=classifier,
+            name=name, seed=seed, classifier=classifier,
             checkpoint_prefix=prefix,
             checkpoints=[(int(cfg.train_cfg.max_epochs), checkpoint)],
             distances={}))
     return runs
+
+
+def extra_name_seed(label: str) -> Tuple[str, int]:
+    """``'kd@2'`` -> ``('kd', 2)``; ``'kd'`` -> ``('kd', 0)``."""
+    from gankd.config import ConfigError
+    name, at, seed = label.partition('@')
+    if not name or (at and not seed.isdigit()):
+        raise ConfigError(f'--extra {label}: give NAME or NAME@SEED with a '
+                          'seed of digits, e.g. kd@1')
+    return name, int(seed or 0)
 
 
 def extra_classifier(cfg) -> Tuple[dict, str]:
@@ -104,11 +115,13 @@ def run_knowledge_points(config: str, work_dir: Optional[str] = None,
     from gankd.config import ConfigError
     from gankd.registry import TASK_UTILS
     experiment = load_experiment(config, cfg_options)
-    names = [e[0] for e in extras]
-    if len(set(names)) != len(names) or set(names) & set(
+    labels = [extra_name_seed(e[0]) for e in extras]
+    names = sorted({name for name, _ in labels})
+    if len(set(labels)) != len(labels) or set(names) & set(
             experiment.networks):
-        raise ConfigError(f'--extra names must be unique and differ from '
-                          f'the networks {sorted(experiment.networks)}')
+        raise ConfigError(f'--extra names (with their seeds) must be unique'
+                          f' and differ from the networks '
+                          f'{sorted(experiment.networks)}')
     root = work_dir or os.path.join('work_dirs', os.path.splitext(
         os.path.basename(config.split('::')[-1]))[0])
     start = time.perf_counter()
@@ -151,7 +164,7 @@ def build_parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
                         metavar=('NAME', 'CONFIG', 'CHECKPOINT'),
                         help='also analyse a network trained elsewhere '
                         '(a distiller config: the network it deploys) at '
-                        'CHECKPOINT')
+                        'CHECKPOINT; NAME@K marks seed K of NAME')
     parser.add_argument('--extra-against', help='compare the extras with '
                         'this extra or network (default baseline)')
     parser.add_argument('--train-only', action='store_true',

@@ -130,7 +130,7 @@ def test_extra_distillers_are_analysed_through_their_deployed_network(
            'w8_1xb64_synthshapes.py')
     plain = 'configs/baselines/resnet18-3stage-w8_1xb64_synthshapes.py'
     extras = []
-    for name, config in [('rkd', rkd), ('plain', plain)]:
+    for name, config in [('rkd@2', rkd), ('plain', plain)]:
         model = build_model(load_config(config))
         path = str(tmp_path / f'{name}.pth')
         save_checkpoint(dict(state_dict=model.state_dict()), path)
@@ -138,6 +138,8 @@ def test_extra_distillers_are_analysed_through_their_deployed_network(
     no_networks = SimpleNamespace(networks={}, seeds=[], epochs=[])
     runs = analysis_runs(no_networks, str(tmp_path), extras)
     assert [r['checkpoint_prefix'] for r in runs] == ['student.', '']
+    # NAME@K is seed K of NAME (compared with seed K of the other network).
+    assert [(r['name'], r['seed']) for r in runs] == [('rkd', 2), ('plain', 0)]
     for run, (_, _, path) in zip(runs, extras):
         probe = KnowledgePointsProbe(run['classifier'], layer='backbone',
                                      checkpoint_prefix=run[
@@ -145,3 +147,13 @@ def test_extra_distillers_are_analysed_through_their_deployed_network(
         probe.load_checkpoint(path)  # strict: raises if it does not fit
     assert 'StudentAssistantBackbone' in runs[0]['classifier']['backbone'][
         'type']
+
+
+def test_extra_seed_suffix_is_checked():
+    from gankd.apis.knowledge_points import extra_name_seed
+    from gankd.config import ConfigError
+    assert extra_name_seed('kd@12') == ('kd', 12)
+    assert extra_name_seed('kd') == ('kd', 0)
+    for bad in ('kd@', 'kd@one', '@1'):
+        with pytest.raises(ConfigError, match='NAME@SEED'):
+            extra_name_seed(bad)
